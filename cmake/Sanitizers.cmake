@@ -1,0 +1,10 @@
+# TELEMETRY_SANITIZE=address builds with ASan + UBSan, =thread with TSan.
+if(TELEMETRY_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(TELEMETRY_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT TELEMETRY_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "TELEMETRY_SANITIZE must be '', 'address' or 'thread', not '${TELEMETRY_SANITIZE}'")
+endif()

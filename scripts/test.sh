@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs dependencies, builds, and runs every test through ctest, printing the output of
+# any test that fails. With CI set, also builds and runs the whole suite under the asan
+# (AddressSanitizer + UBSan) and tsan (ThreadSanitizer) presets.
+#
+#   scripts/test.sh            default preset
+#   CI=1 scripts/test.sh       default, asan and tsan
+#   PRESETS="asan" scripts/test.sh   just those presets
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+
+if [[ -z "${PRESETS:-}" ]]; then
+  PRESETS="default"
+  [[ -n "${CI:-}" ]] && PRESETS="default asan tsan"
+fi
+
+for preset in $PRESETS; do
+  echo "=== ${preset}: configure and build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset"
+  echo "=== ${preset}: test"
+  ctest --preset "$preset" --output-on-failure --timeout 600
+done
