@@ -20,7 +20,7 @@ std::mutex& Mutex() {
 }
 
 std::atomic<Telemetry*> g_default{nullptr};
-bool g_ever_opened = false;                                     // Under Mutex().
+bool g_ever_opened = false;                                         // Under Mutex().
 std::vector<std::function<void(internal::Recorder&)>>* g_preinit =  // Under Mutex().
     new std::vector<std::function<void(internal::Recorder&)>>;
 size_t g_preinit_overflow = 0;  // Under Mutex().
@@ -120,10 +120,9 @@ void DefaultKeyedSet(uint32_t id, std::string_view key, uint32_t value) {
 }
 
 void DefaultKeyedSetMaximum(uint32_t id, std::string_view key, uint32_t value) {
-  Route([&](Recorder& r) { r.KeyedSetMaximum(id, key, value); },
-        [&] {
-          return [=, k = std::string(key)](Recorder& r) { r.KeyedSetMaximum(id, k, value); };
-        });
+  Route(
+      [&](Recorder& r) { r.KeyedSetMaximum(id, key, value); },
+      [&] { return [=, k = std::string(key)](Recorder& r) { r.KeyedSetMaximum(id, k, value); }; });
 }
 
 void DefaultKeyedSetString(uint32_t id, std::string_view key, std::string_view value) {

@@ -55,7 +55,8 @@ void Recorder::RecordEvent(uint32_t id, uint32_t method, uint32_t object,
   size_t extra_count = 0;
   for (size_t i = 0; i < extras.size(); ++i) {
     bool repeated_later = false;
-    for (size_t j = i + 1; j < extras.size(); ++j) repeated_later |= extras[j].first == extras[i].first;
+    for (size_t j = i + 1; j < extras.size(); ++j)
+      repeated_later |= extras[j].first == extras[i].first;
     if (!repeated_later && extra_count < kMaxEventExtras) {
       kept_extras[extra_count++] = {extras[i].first, cut(extras[i].second)};
     }
@@ -69,8 +70,12 @@ void Recorder::RecordEvent(uint32_t id, uint32_t method, uint32_t object,
       ++dropped;
       continue;
     }
-    PackedEvent packed{timestamp, id,      method,
-                       object,    kNoValue, 0,
+    PackedEvent packed{timestamp,
+                       id,
+                       method,
+                       object,
+                       kNoValue,
+                       0,
                        static_cast<uint32_t>(store.extras.size()),
                        static_cast<uint32_t>(extra_count)};
     if (kept_value) {

@@ -10,7 +10,7 @@ namespace {
 constexpr uint32_t kNoValue = UINT32_MAX;
 
 constexpr std::array<std::string_view, static_cast<size_t>(Health::kCount)> kHealthNames = {
-    "rejected_keys",  "truncated_values",  "unknown_probes", "type_mismatches",
+    "rejected_keys",  "truncated_values",  "unknown_probes",    "type_mismatches",
     "uint_overflows", "expired_probes",    "preinit_overflows", "dropped_events",
     "storage_errors", "corrupt_databases", "discarded_pings"};
 
@@ -315,7 +315,7 @@ Result<StoreSnapshot> Recorder::Snapshot(std::string_view store, bool clear) {
             uint64_t value = (state.set_present ? state.set_value : 0) + delta;
             if (value > UINT32_MAX) {
               value = UINT32_MAX;
-              ++overflows;
+              if (clear) ++overflows;  // Counted once, when the saturated value is taken.
             }
             snapshot.scalars.push_back({std::move(name), static_cast<uint32_t>(value)});
           }
@@ -345,8 +345,8 @@ Result<StoreSnapshot> Recorder::Snapshot(std::string_view store, bool clear) {
     snapshot.events.reserve(events.events.size());
     for (const PackedEvent& packed : events.events) {
       const EventInfo& info = *events_[packed.id].info;
-      EventEntry entry{packed.timestamp_ms, info.category, info.methods[packed.method],
-                       info.objects[packed.object], std::nullopt, {}};
+      EventEntry entry{packed.timestamp_ms,         info.category, info.methods[packed.method],
+                       info.objects[packed.object], std::nullopt,  {}};
       if (packed.value_offset != kNoValue) {
         entry.value = events.arena.substr(packed.value_offset, packed.value_length);
       }
@@ -366,10 +366,9 @@ Result<StoreSnapshot> Recorder::Snapshot(std::string_view store, bool clear) {
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
   std::sort(snapshot.scalars.begin(), snapshot.scalars.end(), by_name);
   std::sort(snapshot.keyed_scalars.begin(), snapshot.keyed_scalars.end(), by_name);
-  std::stable_sort(snapshot.events.begin(), snapshot.events.end(),
-                   [](const EventEntry& a, const EventEntry& b) {
-                     return a.timestamp_ms < b.timestamp_ms;
-                   });
+  std::stable_sort(
+      snapshot.events.begin(), snapshot.events.end(),
+      [](const EventEntry& a, const EventEntry& b) { return a.timestamp_ms < b.timestamp_ms; });
   if (overflows > 0) Count(Health::kUintOverflows, overflows);
   return snapshot;
 }

@@ -124,8 +124,8 @@ class Recorder {
     std::string string_value;
   };
   struct UintStore {
-    uint64_t base = 0;        // Sum of stripes already accounted for in this store.
-    uint32_t set_value = 0;   // The last Set/SetMaximum, when set_present.
+    uint64_t base = 0;       // Sum of stripes already accounted for in this store.
+    uint32_t set_value = 0;  // The last Set/SetMaximum, when set_present.
     bool set_present = false;
   };
   struct ScalarSlot {
@@ -224,7 +224,7 @@ class Recorder {
   mutable std::mutex registry_mu_;
   std::vector<std::shared_ptr<const Registry>> registries_;  // Every one published.
   std::vector<std::unique_ptr<NameIndex>> name_indexes_;     // Every one published.
-  std::vector<std::string> store_names_;                      // By store index.
+  std::vector<std::string> store_names_;                     // By store index.
   // Per store: (scalar id, position in its store list), and the event buffer.
   std::array<std::vector<std::pair<uint32_t, uint8_t>>, kMaxStores> store_scalars_;
   std::unique_ptr<EventStore[]> event_stores_;

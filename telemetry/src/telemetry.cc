@@ -74,8 +74,8 @@ void Telemetry::RecordEventById(uint32_t id, uint32_t method, uint32_t object,
 // By name. Each resolves the probe, checks kind and value, then takes the typed path.
 namespace {
 
-Result<const ScalarInfo*> Resolve(internal::Recorder& recorder, std::string_view name,
-                                  bool keyed, uint32_t* id) {
+Result<const ScalarInfo*> Resolve(internal::Recorder& recorder, std::string_view name, bool keyed,
+                                  uint32_t* id) {
   if (recorder.is_shut_down()) return ShutDown();
   std::optional<uint32_t> found = recorder.FindScalar(name);
   if (!found) {
@@ -92,8 +92,7 @@ Result<const ScalarInfo*> Resolve(internal::Recorder& recorder, std::string_view
   return info;
 }
 
-Status KindMismatch(internal::Recorder& recorder, const ScalarInfo& info,
-                    std::string_view given) {
+Status KindMismatch(internal::Recorder& recorder, const ScalarInfo& info, std::string_view given) {
   recorder.Count(Health::kTypeMismatches);
   return Status::InvalidArgument(info.FullName() + " is a " +
                                  std::string(ScalarKindName(info.kind)) + " scalar, not " +
@@ -196,8 +195,8 @@ Status Telemetry::RecordEvent(std::string_view category, std::string_view method
       recorder_->FindEvent(category, method, object);
   if (!event) {
     recorder_->Count(Health::kUnknownProbes);
-    return Status::NotFound("no event " + std::string(category) + "#" + std::string(method) +
-                            "#" + std::string(object));
+    return Status::NotFound("no event " + std::string(category) + "#" + std::string(method) + "#" +
+                            std::string(object));
   }
   const EventInfo& info = *recorder_->EventAt(event->id);
   if (extras.size() > kMaxEventExtras) {
@@ -221,7 +220,9 @@ Status Telemetry::RecordEvent(std::string_view category, std::string_view method
   return Status::Ok();
 }
 
-Status Telemetry::RegisterScalars(std::string_view yaml) { return recorder_->Register(yaml, false); }
+Status Telemetry::RegisterScalars(std::string_view yaml) {
+  return recorder_->Register(yaml, false);
+}
 Status Telemetry::RegisterEvents(std::string_view yaml) { return recorder_->Register(yaml, true); }
 
 void Telemetry::SetRecordingEnabled(bool enabled) { recorder_->SetRecordingEnabled(enabled); }

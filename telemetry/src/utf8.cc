@@ -8,8 +8,11 @@ bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 // The length of the code point starting at text[i]: 1 for ASCII and for an invalid byte.
 size_t CodePointLength(std::string_view text, size_t i) {
   unsigned char lead = static_cast<unsigned char>(text[i]);
-  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3
-                                  : (lead >> 3) == 0x1E ? 4 : 1;
+  size_t length = lead < 0x80           ? 1
+                  : (lead >> 5) == 0x6  ? 2
+                  : (lead >> 4) == 0xE  ? 3
+                  : (lead >> 3) == 0x1E ? 4
+                                        : 1;
   if (i + length > text.size()) return 1;
   for (size_t k = 1; k < length; ++k) {
     if (!IsContinuation(static_cast<unsigned char>(text[i + k]))) return 1;

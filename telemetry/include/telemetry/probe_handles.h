@@ -54,59 +54,43 @@ class ScalarHandle {
   constexpr uint32_t id() const { return id_; }
 
   // uint
-  void Add(uint32_t amount) const
-    requires(Kind == ScalarKind::kUint && !Keyed)
-  {
+  void Add(uint32_t amount) const requires(Kind == ScalarKind::kUint && !Keyed) {
     internal::DefaultAdd(id_, amount);
   }
-  void Set(uint32_t value) const
-    requires(Kind == ScalarKind::kUint && !Keyed)
-  {
+  void Set(uint32_t value) const requires(Kind == ScalarKind::kUint && !Keyed) {
     internal::DefaultSet(id_, value);
   }
-  void SetMaximum(uint32_t value) const
-    requires(Kind == ScalarKind::kUint && !Keyed)
-  {
+  void SetMaximum(uint32_t value) const requires(Kind == ScalarKind::kUint && !Keyed) {
     internal::DefaultSetMaximum(id_, value);
   }
   // string
-  void Set(std::string_view value) const
-    requires(Kind == ScalarKind::kString && !Keyed)
-  {
+  void Set(std::string_view value) const requires(Kind == ScalarKind::kString && !Keyed) {
     internal::DefaultSetString(id_, value);
   }
   // boolean
-  void Set(bool value) const
-    requires(Kind == ScalarKind::kBoolean && !Keyed)
-  {
+  void Set(bool value) const requires(Kind == ScalarKind::kBoolean && !Keyed) {
     internal::DefaultSetBool(id_, value);
   }
   // keyed uint
   void Add(std::string_view key, uint32_t amount) const
-    requires(Kind == ScalarKind::kUint && Keyed)
-  {
+      requires(Kind == ScalarKind::kUint && Keyed) {
     internal::DefaultKeyedAdd(id_, key, amount);
   }
   void Set(std::string_view key, uint32_t value) const
-    requires(Kind == ScalarKind::kUint && Keyed)
-  {
+      requires(Kind == ScalarKind::kUint && Keyed) {
     internal::DefaultKeyedSet(id_, key, value);
   }
   void SetMaximum(std::string_view key, uint32_t value) const
-    requires(Kind == ScalarKind::kUint && Keyed)
-  {
+      requires(Kind == ScalarKind::kUint && Keyed) {
     internal::DefaultKeyedSetMaximum(id_, key, value);
   }
   // keyed string
   void Set(std::string_view key, std::string_view value) const
-    requires(Kind == ScalarKind::kString && Keyed)
-  {
+      requires(Kind == ScalarKind::kString && Keyed) {
     internal::DefaultKeyedSetString(id_, key, value);
   }
   // keyed boolean
-  void Set(std::string_view key, bool value) const
-    requires(Kind == ScalarKind::kBoolean && Keyed)
-  {
+  void Set(std::string_view key, bool value) const requires(Kind == ScalarKind::kBoolean && Keyed) {
     internal::DefaultKeyedSetBool(id_, key, value);
   }
 
@@ -159,8 +143,7 @@ class EventHandle {
   // For events with one method (the event's name).
   void Record(Object object, std::optional<std::string_view> value = std::nullopt,
               std::initializer_list<ExtraValue> extras = {}) const
-    requires(Def::kMethodCount == 1)
-  {
+      requires(Def::kMethodCount == 1) {
     Record(Method{}, object, value, extras);
   }
 

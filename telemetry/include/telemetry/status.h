@@ -20,9 +20,9 @@ class Status {
     kNotFound,            // No such store, probe, ping, ...
     kFailedPrecondition,  // Not now: not open, already open, shut down, ...
     kAlreadyExists,
-    kIoError,             // The file system or database failed.
-    kCorruption,          // Stored data cannot be read.
-    kUnavailable,         // Try again later (network, server).
+    kIoError,      // The file system or database failed.
+    kCorruption,   // Stored data cannot be read.
+    kUnavailable,  // Try again later (network, server).
     kInternal,
   };
 
@@ -55,7 +55,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design.
+  Result(T value) : value_(std::move(value)) {}        // NOLINT: implicit by design.
   Result(Status status) : value_(std::move(status)) {  // NOLINT: implicit by design.
     assert(!std::get<Status>(value_).ok() && "a Result needs a value or an error");
   }

@@ -20,8 +20,9 @@
 // unknown probe, method, object or extra key drops the call). Health counters are recorded
 // into every store. By-name calls also return a Status saying what went wrong.
 //
-// uint values saturate at 2^32 - 1 (Firefox's range); a snapshot that saturated a value
-// counts it in `telemetry.recorder.uint_overflows`.
+// uint values saturate at 2^32 - 1 (Firefox's range); a saturated value is counted in
+// `telemetry.recorder.uint_overflows` once, when a snapshot-and-clear takes it (keyed uints:
+// when the Add saturates).
 //
 // Lifecycle. After Shutdown() every call does nothing (Snapshot returns FailedPrecondition);
 // shutting down twice is fine. Destroying a Telemetry shuts it down; no other call on that
@@ -108,10 +109,10 @@ class Telemetry {
               std::initializer_list<typename EventHandle<Def>::ExtraValue> extras = {});
   // For events with a single method (the common case: the method is the event's name).
   template <typename Def>
-    requires(Def::kMethodCount == 1)
-  void Record(EventHandle<Def> event, typename Def::Object object,
-              std::optional<std::string_view> value = std::nullopt,
-              std::initializer_list<typename EventHandle<Def>::ExtraValue> extras = {}) {
+  requires(Def::kMethodCount == 1) void Record(
+      EventHandle<Def> event, typename Def::Object object,
+      std::optional<std::string_view> value = std::nullopt,
+      std::initializer_list<typename EventHandle<Def>::ExtraValue> extras = {}) {
     Record(event, typename Def::Method{}, object, value, extras);
   }
 
