@@ -10,43 +10,6 @@
 namespace telemetry::testing {
 namespace {
 
-// YAML text kept as lines, so a test can change one line and still know every line number.
-class Yaml {
- public:
-  Yaml(std::initializer_list<std::string> lines) : lines_(lines) {}
-
-  // Replaces line `line` (1-based).
-  Yaml& Set(int line, std::string text) {
-    lines_.at(line - 1) = std::move(text);
-    return *this;
-  }
-  // Inserts `text` so that it becomes line `line`; the lines from there on move down one.
-  Yaml& Insert(int line, std::string text) {
-    lines_.insert(lines_.begin() + (line - 1), std::move(text));
-    return *this;
-  }
-  // Removes `count` lines from line `line` on; the lines after move up.
-  Yaml& Remove(int line, int count = 1) {
-    lines_.erase(lines_.begin() + (line - 1), lines_.begin() + (line - 1 + count));
-    return *this;
-  }
-  // Adds a line at the end (a field of the last event, when indented by four).
-  Yaml& Append(std::string text) {
-    lines_.push_back(std::move(text));
-    return *this;
-  }
-
-  // The text: every line ended by a line break, line 1 first.
-  std::string str() const {
-    std::string text;
-    for (const std::string& line : lines_) text += line + "\n";
-    return text;
-  }
-
- private:
-  std::vector<std::string> lines_;
-};
-
 // The lines of ValidEvent().
 constexpr int kCategoryLine = 1;
 constexpr int kEventLine = 2;
