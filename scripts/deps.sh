@@ -9,6 +9,9 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   # Probe files and command lines
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
+  # Pings: wire format, compression, ids and hashing, storage, upload, collector HTTP
+  libprotobuf-dev protobuf-compiler libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev
+  libcurl4-openssl-dev libcpp-httplib-dev libvalijson-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )
