@@ -3,9 +3,11 @@
 #define TELEMETRY_TESTS_TEST_SUPPORT_H_
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <initializer_list>
 #include <string>
@@ -94,6 +96,26 @@ inline void ExpectOnly(const std::vector<Diagnostic>& diagnostics, int line,
   EXPECT_EQ(diagnostics[0].location.line, line) << Describe(diagnostics);
   EXPECT_NE(diagnostics[0].message.find(text), std::string::npos) << Describe(diagnostics);
 }
+
+// A fresh directory under the system's temporary directory, removed with its contents.
+class ScopedTempDir {
+ public:
+  ScopedTempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "telemetry-test-XXXXXX");
+    path_ = mkdtemp(pattern.data());
+  }
+  ~ScopedTempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
 
 // Runs a shell command line; returns its exit status (-1 if it did not exit normally) and, in
 // *output, its stdout and stderr together.

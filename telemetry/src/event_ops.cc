@@ -66,32 +66,34 @@ void Recorder::RecordEvent(uint32_t id, uint32_t method, uint32_t object,
   for (uint8_t i = 0; i < slot.store_count; ++i) {
     EventStore& store = event_stores_[slot.stores[i]];
     std::lock_guard lock(store.mu);
-    if (store.events.size() >= config_.max_events_per_store) {
+    if (!AppendEvent(store, timestamp, id, method, object, kept_value,
+                     std::span(kept_extras, extra_count))) {
       ++dropped;
-      continue;
     }
-    PackedEvent packed{timestamp,
-                       id,
-                       method,
-                       object,
-                       kNoValue,
-                       0,
-                       static_cast<uint32_t>(store.extras.size()),
-                       static_cast<uint32_t>(extra_count)};
-    if (kept_value) {
-      packed.value_offset = static_cast<uint32_t>(store.arena.size());
-      packed.value_length = static_cast<uint32_t>(kept_value->size());
-      store.arena.append(*kept_value);
-    }
-    for (size_t e = 0; e < extra_count; ++e) {
-      store.extras.push_back({kept_extras[e].first, static_cast<uint32_t>(store.arena.size()),
-                              static_cast<uint32_t>(kept_extras[e].second.size())});
-      store.arena.append(kept_extras[e].second);
-    }
-    store.events.push_back(packed);
   }
   if (truncated > 0) Count(Health::kTruncatedValues, truncated);
   if (dropped > 0) Count(Health::kDroppedEvents, dropped);
+}
+
+bool Recorder::AppendEvent(EventStore& store, int64_t timestamp, uint32_t id, uint32_t method,
+                           uint32_t object, std::optional<std::string_view> value,
+                           std::span<const std::pair<uint32_t, std::string_view>> extras) {
+  if (store.events.size() >= config_.max_events_per_store) return false;
+  PackedEvent packed{timestamp, id,       method, object,
+                     kNoValue,  0,        static_cast<uint32_t>(store.extras.size()),
+                     static_cast<uint32_t>(extras.size())};
+  if (value) {
+    packed.value_offset = static_cast<uint32_t>(store.arena.size());
+    packed.value_length = static_cast<uint32_t>(value->size());
+    store.arena.append(*value);
+  }
+  for (const auto& [key, text] : extras) {
+    store.extras.push_back(
+        {key, static_cast<uint32_t>(store.arena.size()), static_cast<uint32_t>(text.size())});
+    store.arena.append(text);
+  }
+  store.events.push_back(packed);
+  return true;
 }
 
 }  // namespace telemetry::internal

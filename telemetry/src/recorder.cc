@@ -278,99 +278,201 @@ uint64_t Recorder::StripeSum(uint32_t id) const {
 Result<StoreSnapshot> Recorder::Snapshot(std::string_view store, bool clear) {
   if (is_shut_down()) return Status::FailedPrecondition("telemetry is shut down");
   uint32_t overflows = 0;
-  StoreSnapshot snapshot;
+  Result<StoreSnapshot> snapshot = Status::Internal("unset");
   {
     std::lock_guard lock(registry_mu_);
     std::optional<uint8_t> index = StoreIndex(std::string(store), false);
     if (!index) return Status::NotFound("no probe records into store '" + std::string(store) + "'");
-    snapshot.store = std::string(store);
+    size_t event_count = 0;
+    snapshot = SnapshotLocked(*index, clear, 0, &event_count, &overflows);
+  }
+  if (!snapshot.ok()) return snapshot;
+  std::stable_sort(snapshot->events.begin(), snapshot->events.end(),
+                   [](const EventEntry& a, const EventEntry& b) {
+                     return a.timestamp_ms < b.timestamp_ms;
+                   });
+  if (overflows > 0) Count(Health::kUintOverflows, overflows);
+  return snapshot;
+}
 
-    for (auto [id, position] : store_scalars_[*index]) {
-      ScalarSlot& slot = scalars_[id];
-      std::string name = slot.info->FullName();
-      if (slot.keyed) {
+Result<StoreSnapshot> Recorder::CheckpointSnapshot(std::string_view store, size_t first_event,
+                                                   size_t* event_count) {
+  std::lock_guard lock(registry_mu_);
+  std::optional<uint8_t> index = StoreIndex(std::string(store), false);
+  if (!index) return Status::NotFound("no probe records into store '" + std::string(store) + "'");
+  uint32_t overflows = 0;
+  return SnapshotLocked(*index, false, first_event, event_count, &overflows);
+}
+
+Result<StoreSnapshot> Recorder::SnapshotLocked(uint8_t index, bool clear, size_t first_event,
+                                               size_t* event_count, uint32_t* overflows) {
+  StoreSnapshot snapshot;
+  snapshot.store = store_names_[index];
+  for (auto [id, position] : store_scalars_[index]) {
+    ScalarSlot& slot = scalars_[id];
+    std::string name = slot.info->FullName();
+    if (slot.keyed) {
+      std::lock_guard probe_lock(slot.mu);
+      std::vector<KeyedEntry>& entries = slot.keyed_values[position];
+      if (entries.empty()) continue;
+      KeyedScalarEntry keyed{std::move(name), {}};
+      for (const KeyedEntry& entry : entries) {
+        ScalarValue value = slot.kind == ScalarKind::kUint      ? ScalarValue(entry.uint_value)
+                            : slot.kind == ScalarKind::kBoolean ? ScalarValue(entry.bool_value)
+                                                                : ScalarValue(entry.string_value);
+        keyed.values.emplace_back(entry.key, std::move(value));
+      }
+      std::sort(keyed.values.begin(), keyed.values.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      snapshot.keyed_scalars.push_back(std::move(keyed));
+      if (clear) entries.clear();
+      continue;
+    }
+    switch (slot.kind) {
+      case ScalarKind::kUint: {
         std::lock_guard probe_lock(slot.mu);
-        std::vector<KeyedEntry>& entries = slot.keyed_values[position];
-        if (entries.empty()) continue;
-        KeyedScalarEntry keyed{std::move(name), {}};
-        for (const KeyedEntry& entry : entries) {
-          ScalarValue value = slot.kind == ScalarKind::kUint      ? ScalarValue(entry.uint_value)
-                              : slot.kind == ScalarKind::kBoolean ? ScalarValue(entry.bool_value)
-                                                                  : ScalarValue(entry.string_value);
-          keyed.values.emplace_back(entry.key, std::move(value));
-        }
-        std::sort(keyed.values.begin(), keyed.values.end(),
-                  [](const auto& a, const auto& b) { return a.first < b.first; });
-        snapshot.keyed_scalars.push_back(std::move(keyed));
-        if (clear) entries.clear();
-        continue;
-      }
-      switch (slot.kind) {
-        case ScalarKind::kUint: {
-          std::lock_guard probe_lock(slot.mu);
-          const uint64_t sum = StripeSum(id);
-          UintStore& state = slot.uints[position];
-          const uint64_t delta = sum - state.base;
-          if (state.set_present || delta > 0) {
-            uint64_t value = (state.set_present ? state.set_value : 0) + delta;
-            if (value > UINT32_MAX) {
-              value = UINT32_MAX;
-              if (clear) ++overflows;  // Counted once, when the saturated value is taken.
-            }
-            snapshot.scalars.push_back({std::move(name), static_cast<uint32_t>(value)});
+        const uint64_t sum = StripeSum(id);
+        UintStore& state = slot.uints[position];
+        const uint64_t delta = sum - state.base;
+        if (state.set_present || delta > 0) {
+          uint64_t value = (state.set_present ? state.set_value : 0) + delta;
+          if (value > UINT32_MAX) {
+            value = UINT32_MAX;
+            if (clear) ++*overflows;  // Counted once, when the saturated value is taken.
           }
-          if (clear) state = UintStore{sum, 0, false};
-          break;
+          snapshot.scalars.push_back({std::move(name), static_cast<uint32_t>(value)});
         }
-        case ScalarKind::kBoolean: {
-          std::atomic<uint8_t>& cell = slot.bools[position];
-          uint8_t bits = clear ? cell.exchange(0, std::memory_order_acq_rel)
-                               : cell.load(std::memory_order_acquire);
-          if (bits & 1) snapshot.scalars.push_back({std::move(name), (bits & 2) != 0});
-          break;
-        }
-        case ScalarKind::kString: {
-          std::lock_guard probe_lock(slot.mu);
-          std::optional<std::string>& value = slot.strings[position];
-          if (!value) break;
-          snapshot.scalars.push_back({std::move(name), clear ? std::move(*value) : *value});
-          if (clear) value.reset();
-          break;
-        }
+        if (clear) state = UintStore{sum, 0, false};
+        break;
+      }
+      case ScalarKind::kBoolean: {
+        std::atomic<uint8_t>& cell = slot.bools[position];
+        uint8_t bits = clear ? cell.exchange(0, std::memory_order_acq_rel)
+                             : cell.load(std::memory_order_acquire);
+        if (bits & 1) snapshot.scalars.push_back({std::move(name), (bits & 2) != 0});
+        break;
+      }
+      case ScalarKind::kString: {
+        std::lock_guard probe_lock(slot.mu);
+        std::optional<std::string>& value = slot.strings[position];
+        if (!value) break;
+        snapshot.scalars.push_back({std::move(name), clear ? std::move(*value) : *value});
+        if (clear) value.reset();
+        break;
       }
     }
+  }
 
-    EventStore& events = event_stores_[*index];
-    std::lock_guard events_lock(events.mu);
-    snapshot.events.reserve(events.events.size());
-    for (const PackedEvent& packed : events.events) {
-      const EventInfo& info = *events_[packed.id].info;
-      EventEntry entry{packed.timestamp_ms,         info.category, info.methods[packed.method],
-                       info.objects[packed.object], std::nullopt,  {}};
-      if (packed.value_offset != kNoValue) {
-        entry.value = events.arena.substr(packed.value_offset, packed.value_length);
-      }
-      for (uint32_t e = packed.extras_begin; e < packed.extras_begin + packed.extras_count; ++e) {
-        const PackedExtra& extra = events.extras[e];
-        entry.extras.emplace_back(info.extra_keys[extra.key].name,
-                                  events.arena.substr(extra.offset, extra.length));
-      }
-      snapshot.events.push_back(std::move(entry));
+  EventStore& events = event_stores_[index];
+  std::lock_guard events_lock(events.mu);
+  *event_count = events.events.size();
+  for (size_t i = first_event; i < events.events.size(); ++i) {
+    const PackedEvent& packed = events.events[i];
+    const EventInfo& info = *events_[packed.id].info;
+    EventEntry entry{packed.timestamp_ms, info.category, info.methods[packed.method],
+                     info.objects[packed.object], std::nullopt, {}};
+    if (packed.value_offset != kNoValue) {
+      entry.value = events.arena.substr(packed.value_offset, packed.value_length);
     }
-    if (clear) {
-      events.events.clear();
-      events.extras.clear();
-      events.arena.clear();
+    for (uint32_t e = packed.extras_begin; e < packed.extras_begin + packed.extras_count; ++e) {
+      const PackedExtra& extra = events.extras[e];
+      entry.extras.emplace_back(info.extra_keys[extra.key].name,
+                                events.arena.substr(extra.offset, extra.length));
     }
+    snapshot.events.push_back(std::move(entry));
+  }
+  if (clear) {
+    events.events.clear();
+    events.extras.clear();
+    events.arena.clear();
   }
   auto by_name = [](const auto& a, const auto& b) { return a.name < b.name; };
   std::sort(snapshot.scalars.begin(), snapshot.scalars.end(), by_name);
   std::sort(snapshot.keyed_scalars.begin(), snapshot.keyed_scalars.end(), by_name);
-  std::stable_sort(
-      snapshot.events.begin(), snapshot.events.end(),
-      [](const EventEntry& a, const EventEntry& b) { return a.timestamp_ms < b.timestamp_ms; });
-  if (overflows > 0) Count(Health::kUintOverflows, overflows);
   return snapshot;
+}
+
+void Recorder::Restore(std::string_view store, const StoreSnapshot& contents) {
+  uint32_t unknown = 0;
+  std::lock_guard lock(registry_mu_);
+  std::optional<uint8_t> index = StoreIndex(std::string(store), false);
+  if (!index) {
+    Count(Health::kUnknownProbes, static_cast<uint32_t>(contents.scalars.size() +
+                                                        contents.keyed_scalars.size() +
+                                                        contents.events.size()));
+    return;
+  }
+  // The position of this store in a probe's store list, if the probe records into it.
+  auto position_of = [&](uint32_t id) -> std::optional<size_t> {
+    for (auto [scalar, position] : store_scalars_[*index]) {
+      if (scalar == id) return position;
+    }
+    return std::nullopt;
+  };
+  auto find = [&](const std::string& name, bool keyed) -> ScalarSlot* {
+    std::optional<uint32_t> id = FindScalar(name);
+    if (!id || scalars_[*id].keyed != keyed || !position_of(*id)) return nullptr;
+    return &scalars_[*id];
+  };
+  for (const ScalarEntry& entry : contents.scalars) {
+    ScalarSlot* slot = find(entry.name, false);
+    if (slot == nullptr) {
+      ++unknown;
+      continue;
+    }
+    const uint32_t id = static_cast<uint32_t>(slot - scalars_.get());
+    const size_t position = *position_of(id);
+    std::lock_guard probe_lock(slot->mu);
+    if (slot->kind == ScalarKind::kUint && std::holds_alternative<uint32_t>(entry.value)) {
+      slot->uints[position] = UintStore{StripeSum(id), std::get<uint32_t>(entry.value), true};
+    } else if (slot->kind == ScalarKind::kBoolean && std::holds_alternative<bool>(entry.value)) {
+      slot->bools[position].store(std::get<bool>(entry.value) ? 3 : 1, std::memory_order_release);
+    } else if (slot->kind == ScalarKind::kString &&
+               std::holds_alternative<std::string>(entry.value)) {
+      slot->strings[position] = std::get<std::string>(entry.value);
+    } else {
+      ++unknown;
+    }
+  }
+  for (const KeyedScalarEntry& entry : contents.keyed_scalars) {
+    ScalarSlot* slot = find(entry.name, true);
+    if (slot == nullptr) {
+      ++unknown;
+      continue;
+    }
+    const size_t position = *position_of(static_cast<uint32_t>(slot - scalars_.get()));
+    std::lock_guard probe_lock(slot->mu);
+    std::vector<KeyedEntry>& entries = slot->keyed_values[position];
+    entries.clear();
+    for (const auto& [key, value] : entry.values) {
+      if (entries.size() >= kMaxKeysPerScalar) break;
+      KeyedEntry restored{key};
+      if (const uint32_t* u = std::get_if<uint32_t>(&value)) restored.uint_value = *u;
+      if (const bool* b = std::get_if<bool>(&value)) restored.bool_value = *b;
+      if (const std::string* t = std::get_if<std::string>(&value)) restored.string_value = *t;
+      entries.push_back(std::move(restored));
+    }
+  }
+  EventStore& events = event_stores_[*index];
+  for (const EventEntry& entry : contents.events) {
+    std::optional<EventRef> ref = FindEvent(entry.category, entry.method, entry.object);
+    if (!ref) {
+      ++unknown;
+      continue;
+    }
+    const EventInfo& info = *events_[ref->id].info;
+    std::pair<uint32_t, std::string_view> extras[kMaxEventExtras];
+    size_t count = 0;
+    for (const auto& [key, value] : entry.extras) {
+      for (uint32_t k = 0; k < info.extra_keys.size() && count < kMaxEventExtras; ++k) {
+        if (info.extra_keys[k].name == key) extras[count++] = {k, value};
+      }
+    }
+    std::lock_guard events_lock(events.mu);
+    AppendEvent(events, entry.timestamp_ms, ref->id, ref->method, ref->object, entry.value,
+                std::span(extras, count));
+  }
+  if (unknown > 0) Count(Health::kUnknownProbes, unknown);
 }
 
 }  // namespace telemetry::internal

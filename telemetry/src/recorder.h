@@ -108,6 +108,15 @@ class Recorder {
   void SetEventCategoryEnabled(std::string_view category, bool enabled);
 
   Result<StoreSnapshot> Snapshot(std::string_view store, bool clear);
+  // For checkpoints: the store's contents without clearing, events from the `first_event`th
+  // in recording order (not sorted); works after Shutdown. *event_count receives the number
+  // of events the store holds.
+  Result<StoreSnapshot> CheckpointSnapshot(std::string_view store, size_t first_event,
+                                           size_t* event_count);
+  // Puts `contents` (read back from disk) into `store` only: scalar values replace what the
+  // store holds, events are appended with their timestamps. Probes or keys the registry does
+  // not know are dropped and counted.
+  void Restore(std::string_view store, const StoreSnapshot& contents);
   std::vector<std::string> Stores() const;
   std::shared_ptr<const Registry> registry() const;
 
@@ -183,6 +192,12 @@ class Recorder {
   };
 
   explicit Recorder(TelemetryConfig config);
+  Result<StoreSnapshot> SnapshotLocked(uint8_t store, bool clear, size_t first_event,
+                                       size_t* event_count, uint32_t* overflows);
+  // Appends one event to one store's buffer (under its lock); false when the store is full.
+  bool AppendEvent(EventStore& store, int64_t timestamp, uint32_t id, uint32_t method,
+                   uint32_t object, std::optional<std::string_view> value,
+                   std::span<const std::pair<uint32_t, std::string_view>> extras);
   Status Publish(std::shared_ptr<const Registry> registry);  // Under registry_mu_.
   std::optional<uint8_t> StoreIndex(const std::string& store, bool create);
 

@@ -3,6 +3,8 @@
 #include "telemetry/telemetry.h"
 
 #include "recorder.h"
+#include "storage/persistence.h"
+#include "uuid.h"
 
 namespace telemetry {
 
@@ -28,16 +30,31 @@ Result<uint32_t> CheckedUint(internal::Recorder& recorder, int64_t amount) {
 
 }  // namespace
 
-Telemetry::Telemetry(std::unique_ptr<internal::Recorder> recorder)
-    : recorder_(std::move(recorder)) {}
+Telemetry::Telemetry(std::unique_ptr<internal::Recorder> recorder,
+                     std::unique_ptr<internal::Persistence> persistence)
+    : recorder_(std::move(recorder)),
+      persistence_(std::move(persistence)),
+      client_id_(persistence_ ? persistence_->client().client_id : internal::NewUuid()) {}
 
-Telemetry::~Telemetry() { Shutdown(); }
+Telemetry::~Telemetry() {
+  Shutdown();
+  persistence_.reset();  // Before the recorder it checkpoints.
+}
 
 Result<std::unique_ptr<Telemetry>> Telemetry::Open(TelemetryConfig config) {
+  const TelemetryConfig copy = config;
   Result<std::unique_ptr<internal::Recorder>> recorder =
       internal::Recorder::Create(std::move(config));
   if (!recorder.ok()) return recorder.status();
-  return std::unique_ptr<Telemetry>(new Telemetry(std::move(recorder).value()));
+  std::unique_ptr<internal::Persistence> persistence;
+  if (!copy.data_dir.empty()) {
+    Result<std::unique_ptr<internal::Persistence>> opened =
+        internal::Persistence::Open(copy, recorder->get());
+    if (!opened.ok()) return opened.status();
+    persistence = std::move(opened).value();
+  }
+  return std::unique_ptr<Telemetry>(
+      new Telemetry(std::move(recorder).value(), std::move(persistence)));
 }
 
 void Telemetry::Add(UintScalar probe, uint32_t amount) { recorder_->Add(probe.id(), amount); }
@@ -232,10 +249,49 @@ void Telemetry::SetEventCategoryEnabled(std::string_view category, bool enabled)
 }
 
 Result<StoreSnapshot> Telemetry::Snapshot(std::string_view store, bool clear) {
+  if (clear && persistence_ && !recorder_->is_shut_down()) {
+    return persistence_->TakeSnapshot(store);
+  }
   return recorder_->Snapshot(store, clear);
 }
+
+Status Telemetry::Checkpoint() {
+  if (recorder_->is_shut_down()) return ShutDown();
+  return persistence_ ? persistence_->Checkpoint() : Status::Ok();
+}
+
+Status Telemetry::SubmitStore(
+    std::string_view store, std::string document_id, std::string ping_type,
+    const std::function<Result<std::string>(const StoreSnapshot&)>& build) {
+  if (recorder_->is_shut_down()) return ShutDown();
+  if (!persistence_) {
+    return Status::FailedPrecondition("pings need a data directory (TelemetryConfig.data_dir)");
+  }
+  internal::PendingPing ping;
+  ping.document_id = std::move(document_id);
+  ping.ping_type = std::move(ping_type);
+  ping.created_ms = recorder_->clock().NowMillis();
+  return persistence_->SubmitStore(store, std::move(ping), build);
+}
+
+Result<std::vector<Telemetry::PingRecord>> Telemetry::PendingPings() {
+  std::vector<PingRecord> records;
+  if (!persistence_) return records;
+  Result<std::vector<internal::PendingPing>> pending = persistence_->PendingPings();
+  if (!pending.ok()) return pending.status();
+  for (internal::PendingPing& ping : *pending) {
+    records.push_back({std::move(ping.document_id), std::move(ping.ping_type),
+                       std::move(ping.store), ping.created_ms, std::move(ping.body)});
+  }
+  return records;
+}
+
+std::string Telemetry::client_id() const { return client_id_; }
 std::vector<std::string> Telemetry::Stores() const { return recorder_->Stores(); }
 std::shared_ptr<const Registry> Telemetry::registry() const { return recorder_->registry(); }
-void Telemetry::Shutdown() { recorder_->Shutdown(); }
+void Telemetry::Shutdown() {
+  recorder_->Shutdown();
+  if (persistence_) persistence_->Shutdown();
+}
 
 }  // namespace telemetry

@@ -34,6 +34,7 @@
 #define TELEMETRY_TELEMETRY_H_
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -53,14 +54,20 @@ namespace telemetry {
 
 namespace internal {
 class Recorder;
-}
+class Persistence;
+}  // namespace internal
 
 struct TelemetryConfig {
   std::string app_name;
   std::string app_version;  // Probes expired for this version are not recorded.
   std::string channel;      // "release", "beta", "nightly", ...
   std::string build_id;
-  std::string data_dir;  // Where client state lives (durable storage).
+  // Where client state lives: <data_dir>/telemetry.db. Empty: memory only. With a data
+  // directory, store contents are checkpointed every checkpoint_interval_ms (0: only at
+  // snapshot-and-clear, Checkpoint() and shutdown) and restored at open; a crash loses at most
+  // one interval and never duplicates (docs/STORAGE.md).
+  std::string data_dir;
+  int64_t checkpoint_interval_ms = 5000;
 
   // The probes: the generated CompiledRegistry() whose handles the application uses.
   // Required. Handles index it, so use only handles generated from this registry.
@@ -149,19 +156,44 @@ class Telemetry {
   // The registry in force (the compiled-in one plus run-time registrations).
   std::shared_ptr<const Registry> registry() const;
 
-  // Stops recording; every later call does nothing. Idempotent.
+  // Durable storage (with a data directory; otherwise these do nothing and return Ok).
+  // Writes every store's changes now. IoError when the disk failed (also counted).
+  Status Checkpoint();
+  // Snapshot-and-clear of `store` for a ping: `build` turns the snapshot into the ping's body,
+  // and the body joins the pending-ping queue in the same transaction that clears the store on
+  // disk, so a crash leaves either both or neither. A failed `build` loses the snapshot
+  // (counted in discarded_pings) and returns its error.
+  struct PingRecord {
+    std::string document_id;
+    std::string ping_type;
+    std::string store;
+    int64_t created_ms = 0;
+    std::string body;
+  };
+  Status SubmitStore(std::string_view store, std::string document_id, std::string ping_type,
+                     const std::function<Result<std::string>(const StoreSnapshot&)>& build);
+  // The queued pings, oldest first.
+  Result<std::vector<PingRecord>> PendingPings();
+  // A UUIDv4 made on first run and kept in the data directory (per run without one).
+  std::string client_id() const;
+
+  // Stops recording, then writes a last checkpoint; every later call does nothing.
+  // Idempotent.
   void Shutdown();
 
   // The engine behind this instance.
   internal::Recorder& recorder() { return *recorder_; }
 
  private:
-  explicit Telemetry(std::unique_ptr<internal::Recorder> recorder);
+  Telemetry(std::unique_ptr<internal::Recorder> recorder,
+            std::unique_ptr<internal::Persistence> persistence);
   void RecordEventById(uint32_t id, uint32_t method, uint32_t object,
                        std::optional<std::string_view> value,
                        std::span<const std::pair<uint32_t, std::string_view>> extras);
 
   std::unique_ptr<internal::Recorder> recorder_;
+  std::unique_ptr<internal::Persistence> persistence_;  // Null without a data directory.
+  std::string client_id_;
 };
 
 template <typename Def>

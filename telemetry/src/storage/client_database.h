@@ -1,0 +1,94 @@
+// The client's SQLite database: store contents between checkpoints, client identity, ping
+// state, the pending-ping queue and the archive. One file, <data_dir>/telemetry.db, in WAL mode.
+//
+// Opening for writing takes an exclusive lock on <data_dir>/telemetry.lock for the life of the
+// object, so a second process (or a second instance in this one) gets a clear error instead of
+// a shared file; read-only opening (inspection) takes no lock. A file that is not a database or
+// is corrupt is moved aside to telemetry.db.corrupt-<epoch ms> and a new one started; a file
+// written by a newer schema is refused and left untouched.
+//
+// Not thread-safe: the owner serialises calls.
+#ifndef TELEMETRY_SRC_STORAGE_CLIENT_DATABASE_H_
+#define TELEMETRY_SRC_STORAGE_CLIENT_DATABASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/sqlite.h"
+#include "telemetry/snapshot.h"
+#include "telemetry/status.h"
+
+namespace telemetry::internal {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct ClientState {
+  std::string client_id;       // UUIDv4, made on first run.
+  std::string first_run_date;  // YYYY-MM-DD (UTC).
+};
+
+// One store's contents on disk; events in the order they were recorded.
+struct StoredStore {
+  std::string store;
+  StoreSnapshot contents;
+};
+
+// What one checkpoint writes for one store: every scalar (replacing what was there) and the
+// events recorded since the last checkpoint, numbered from `first_event`.
+struct StoreCheckpoint {
+  std::string store;
+  const StoreSnapshot* contents = nullptr;
+  size_t first_event = 0;
+  bool rewrite_events = false;  // Delete the store's events on disk first.
+};
+
+struct PendingPing {
+  std::string document_id;
+  std::string ping_type;
+  std::string store;
+  int64_t created_ms = 0;
+  std::string body;  // The encoded ping, ready to send.
+  int64_t attempts = 0;
+  int64_t next_attempt_ms = 0;
+};
+
+class ClientDatabase {
+ public:
+  struct Opened {
+    std::unique_ptr<ClientDatabase> database;
+    std::string moved_aside;  // Where a corrupt file went; empty when none was found.
+  };
+
+  // Creates the directory and database as needed. FailedPrecondition: in use by another
+  // process, or written by a newer schema. IoError: the directory or file cannot be written.
+  static Result<Opened> Open(const std::string& data_dir, int64_t now_ms);
+  // For inspection: no lock, no writes, no recovery. NotFound when there is no database.
+  static Result<std::unique_ptr<ClientDatabase>> OpenReadOnly(const std::string& data_dir);
+  ~ClientDatabase();
+
+  static std::string PathIn(const std::string& data_dir);
+
+  Result<ClientState> LoadOrCreateClientState(int64_t now_ms);
+  Result<std::vector<StoredStore>> LoadStores();
+  // One transaction for all stores.
+  Status WriteCheckpoint(const std::vector<StoreCheckpoint>& stores);
+  // One transaction: `store`'s contents are deleted and, when given, `ping` joins the queue.
+  Status ClearStore(const std::string& store, const PendingPing* ping);
+  Status EnqueuePings(const std::vector<PendingPing>& pings);
+  Result<std::vector<PendingPing>> PendingPings();
+  Result<int> SchemaVersion();
+
+ private:
+  ClientDatabase(std::unique_ptr<Database> db, int lock_fd);
+  Status Migrate();
+  Status InsertPing(const PendingPing& ping);
+
+  std::unique_ptr<Database> db_;
+  int lock_fd_;  // -1 when read-only.
+};
+
+}  // namespace telemetry::internal
+
+#endif  // TELEMETRY_SRC_STORAGE_CLIENT_DATABASE_H_

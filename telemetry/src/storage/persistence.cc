@@ -1,0 +1,177 @@
+#include "storage/persistence.h"
+
+#include <chrono>
+
+#include "uuid.h"
+
+namespace telemetry::internal {
+
+Persistence::Persistence(const TelemetryConfig& config, Recorder* recorder)
+    : config_(config), recorder_(recorder) {}
+
+Result<std::unique_ptr<Persistence>> Persistence::Open(const TelemetryConfig& config,
+                                                       Recorder* recorder) {
+  std::unique_ptr<Persistence> persistence(new Persistence(config, recorder));
+  const int64_t now = recorder->clock().NowMillis();
+  Result<ClientDatabase::Opened> opened = ClientDatabase::Open(config.data_dir, now);
+  if (!opened.ok() && opened.status().code() == Status::Code::kFailedPrecondition) {
+    return opened.status();  // Another instance's, or a newer schema's: refuse.
+  }
+  if (opened.ok()) {
+    if (!opened->moved_aside.empty()) recorder->Count(Health::kCorruptDatabases);
+    persistence->db_ = std::move(opened->database);
+    Result<ClientState> client = persistence->db_->LoadOrCreateClientState(now);
+    Result<std::vector<StoredStore>> stores = persistence->db_->LoadStores();
+    if (client.ok() && stores.ok()) {
+      persistence->client_ = *client;
+      for (const StoredStore& stored : *stores) {
+        recorder->Restore(stored.store, stored.contents);
+        persistence->rewrite_events_[stored.store] = true;  // Renumber on the next checkpoint.
+      }
+    } else {
+      recorder->Count(Health::kStorageErrors);
+      persistence->db_.reset();
+    }
+  } else {
+    recorder->Count(Health::kStorageErrors);
+  }
+  if (persistence->client_.client_id.empty()) {
+    // No disk: a client id for this run; it becomes durable when the disk recovers.
+    persistence->client_.client_id = NewUuid();
+  }
+  if (config.checkpoint_interval_ms > 0) {
+    persistence->thread_ = std::thread([p = persistence.get()] { p->Run(); });
+  }
+  return persistence;
+}
+
+Persistence::~Persistence() { Shutdown(); }
+
+bool Persistence::EnsureDatabase() {
+  if (db_) return true;
+  Result<ClientDatabase::Opened> opened =
+      ClientDatabase::Open(config_.data_dir, recorder_->clock().NowMillis());
+  if (!opened.ok()) return false;
+  db_ = std::move(opened->database);
+  if (!opened->moved_aside.empty()) recorder_->Count(Health::kCorruptDatabases);
+  (void)db_->LoadOrCreateClientState(recorder_->clock().NowMillis());
+  for (auto& [store, rewrite] : rewrite_events_) rewrite = true;
+  persisted_events_.clear();
+  return true;
+}
+
+Status Persistence::Checkpoint() {
+  std::lock_guard lock(mu_);
+  return CheckpointLocked();
+}
+
+Status Persistence::CheckpointLocked() {
+  if (!EnsureDatabase()) {
+    recorder_->Count(Health::kStorageErrors);
+    return Status::IoError("the client database cannot be opened in " + config_.data_dir);
+  }
+  std::vector<std::string> stores = recorder_->Stores();
+  std::vector<StoreSnapshot> contents(stores.size());
+  std::vector<StoreCheckpoint> checkpoints;
+  std::vector<size_t> event_counts(stores.size());
+  for (size_t i = 0; i < stores.size(); ++i) {
+    const std::string& store = stores[i];
+    const bool rewrite = rewrite_events_[store] || persisted_events_.count(store) == 0;
+    const size_t first = rewrite ? 0 : persisted_events_[store];
+    Result<StoreSnapshot> snapshot = recorder_->CheckpointSnapshot(store, first, &event_counts[i]);
+    if (!snapshot.ok()) return snapshot.status();
+    contents[i] = std::move(snapshot).value();
+    checkpoints.push_back({store, &contents[i], first, rewrite});
+  }
+  Status status = db_->WriteCheckpoint(checkpoints);
+  if (status.ok() && !unsaved_pings_.empty()) {
+    status = db_->EnqueuePings(unsaved_pings_);
+    if (status.ok()) unsaved_pings_.clear();
+  }
+  if (!status.ok()) {
+    recorder_->Count(Health::kStorageErrors);
+    if (status.code() == Status::Code::kCorruption) db_.reset();  // Reopen: moves it aside.
+    return status;
+  }
+  for (size_t i = 0; i < stores.size(); ++i) {
+    persisted_events_[stores[i]] = event_counts[i];
+    rewrite_events_[stores[i]] = false;
+  }
+  return Status::Ok();
+}
+
+Result<StoreSnapshot> Persistence::TakeSnapshot(std::string_view store) {
+  std::lock_guard lock(mu_);
+  Result<StoreSnapshot> snapshot = recorder_->Snapshot(store, /*clear=*/true);
+  if (!snapshot.ok()) return snapshot;
+  const std::string name(store);
+  persisted_events_[name] = 0;
+  if (!EnsureDatabase() || !db_->ClearStore(name, nullptr).ok()) {
+    recorder_->Count(Health::kStorageErrors);
+    rewrite_events_[name] = true;
+  }
+  return snapshot;
+}
+
+Status Persistence::SubmitStore(
+    std::string_view store, PendingPing ping,
+    const std::function<Result<std::string>(const StoreSnapshot&)>& build) {
+  std::lock_guard lock(mu_);
+  Result<StoreSnapshot> snapshot = recorder_->Snapshot(store, /*clear=*/true);
+  if (!snapshot.ok()) return snapshot.status();
+  Result<std::string> body = build(*snapshot);
+  if (!body.ok()) {
+    // A ping that cannot be built is lost with its values: counted, never sent twice.
+    recorder_->Count(Health::kDiscardedPings);
+    persisted_events_[std::string(store)] = 0;
+    rewrite_events_[std::string(store)] = true;
+    return body.status();
+  }
+  ping.store = std::string(store);
+  ping.body = std::move(body).value();
+  const std::string name(store);
+  persisted_events_[name] = 0;
+  if (EnsureDatabase()) {
+    if (db_->ClearStore(name, &ping).ok()) return Status::Ok();
+  }
+  recorder_->Count(Health::kStorageErrors);
+  rewrite_events_[name] = true;
+  unsaved_pings_.push_back(std::move(ping));  // Written with the next checkpoint.
+  return Status::Ok();
+}
+
+Result<std::vector<PendingPing>> Persistence::PendingPings() {
+  std::lock_guard lock(mu_);
+  std::vector<PendingPing> pings;
+  if (EnsureDatabase()) {
+    Result<std::vector<PendingPing>> stored = db_->PendingPings();
+    if (!stored.ok()) return stored.status();
+    pings = std::move(stored).value();
+  }
+  pings.insert(pings.end(), unsaved_pings_.begin(), unsaved_pings_.end());
+  return pings;
+}
+
+void Persistence::Run() {
+  std::unique_lock lock(thread_mu_);
+  const auto interval = std::chrono::milliseconds(config_.checkpoint_interval_ms);
+  while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+    lock.unlock();
+    (void)Checkpoint();
+    lock.lock();
+  }
+}
+
+void Persistence::Shutdown() {
+  {
+    std::lock_guard lock(thread_mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  (void)CheckpointLocked();
+}
+
+}  // namespace telemetry::internal

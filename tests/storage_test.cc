@@ -1,0 +1,275 @@
+// Durable client storage: stores survive restarts, clears and pings are transactional, and
+// every fault (corrupt file, newer schema, second process, unwritable or full disk) is
+// answered without a crash.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "recorder_support.h"
+#include "storage/client_database.h"
+#include "test_support.h"
+
+namespace telemetry {
+namespace {
+
+using testing::Health;
+using testing::Keyed;
+using testing::Scalar;
+using testing::SnapshotOrDie;
+namespace kinds = test_probes::test_kinds;
+namespace policy = test_probes::test_policy;
+using Seen = policy::SeenEvent;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class StorageTest : public ::testing::Test {
+ protected:
+  TelemetryConfig Config() {
+    TelemetryConfig config = testing::TestConfig(clock_);
+    config.data_dir = dir_.path();
+    config.checkpoint_interval_ms = 0;  // Checkpoints only when the test says so.
+    return config;
+  }
+  std::unique_ptr<Telemetry> Open() { return testing::OpenOrDie(Config()); }
+  void RecordSome(Telemetry& t) {
+    t.Add(kinds::kAUint, 5);
+    t.Set(policy::kEngine, "duck");
+    t.Set(policy::kEnabled, true);
+    t.Add(policy::kSources, "urlbar", 3);
+    t.Record(policy::kSeenEvent, Seen::Object::kThing, "one", {{Seen::Extra::kFirst, "1"}});
+    clock_->Advance(10);
+    t.Record(policy::kSeenEvent, Seen::Object::kThing, std::nullopt);
+  }
+
+  testing::ScopedTempDir dir_;
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(testing::kStartMillis);
+};
+
+TEST_F(StorageTest, StoresSurviveARestart) {
+  StoreSnapshot before_main, before_second;
+  {
+    std::unique_ptr<Telemetry> t = Open();
+    RecordSome(*t);
+    before_main = SnapshotOrDie(*t, "main", false);
+    before_second = SnapshotOrDie(*t, "second-store", false);
+  }  // Shutdown writes a last checkpoint.
+  std::unique_ptr<Telemetry> t = Open();
+  StoreSnapshot main = SnapshotOrDie(*t, "main", false);
+  EXPECT_EQ(main.scalars, before_main.scalars);
+  EXPECT_EQ(main.keyed_scalars, before_main.keyed_scalars);
+  EXPECT_EQ(main.events, before_main.events);
+  EXPECT_EQ(SnapshotOrDie(*t, "second-store", false).events, before_second.events);
+  // Restored values go on counting.
+  t->Add(kinds::kAUint, 1);
+  EXPECT_EQ(Scalar(SnapshotOrDie(*t, "main", false), "test.kinds.a_uint"), ScalarValue(6u));
+}
+
+TEST_F(StorageTest, EventsAreCheckpointedIncrementallyInOrder) {
+  {
+    std::unique_ptr<Telemetry> t = Open();
+    RecordSome(*t);
+    ASSERT_TRUE(t->Checkpoint().ok());
+    clock_->Advance(10);
+    t->Record(policy::kSeenEvent, Seen::Object::kThing, "three");
+    ASSERT_TRUE(t->Checkpoint().ok());
+    ASSERT_TRUE(t->Checkpoint().ok());  // Nothing new: nothing repeated.
+  }
+  std::unique_ptr<Telemetry> t = Open();
+  StoreSnapshot main = SnapshotOrDie(*t, "main", false);
+  ASSERT_EQ(main.events.size(), 3u);
+  EXPECT_EQ(main.events[0].value, std::optional<std::string>("one"));
+  EXPECT_EQ(main.events[0].extras[0], (std::pair<std::string, std::string>{"first", "1"}));
+  EXPECT_FALSE(main.events[1].value.has_value());
+  EXPECT_EQ(main.events[2].value, std::optional<std::string>("three"));
+  EXPECT_EQ(main.events[2].timestamp_ms, testing::kStartMillis + 20);
+}
+
+TEST_F(StorageTest, ASnapshotAndClearIsClearedOnDiskToo) {
+  {
+    std::unique_ptr<Telemetry> t = Open();
+    RecordSome(*t);
+    ASSERT_TRUE(t->Checkpoint().ok());
+    StoreSnapshot taken = SnapshotOrDie(*t, "main", true);
+    EXPECT_EQ(Scalar(taken, "test.kinds.a_uint"), ScalarValue(5u));
+  }
+  std::unique_ptr<Telemetry> t = Open();
+  StoreSnapshot main = SnapshotOrDie(*t, "main", false);
+  EXPECT_FALSE(Scalar(main, "test.kinds.a_uint"));
+  EXPECT_TRUE(main.events.empty());
+  StoreSnapshot second = SnapshotOrDie(*t, "second-store", false);
+  EXPECT_EQ(Scalar(second, "test.kinds.a_uint"), ScalarValue(5u));  // The other store kept it.
+  EXPECT_EQ(second.events.size(), 2u);
+}
+
+TEST_F(StorageTest, ASubmittedStoreIsQueuedAndClearedInOneStep) {
+  {
+    std::unique_ptr<Telemetry> t = Open();
+    RecordSome(*t);
+    ASSERT_TRUE(t->Checkpoint().ok());
+    Status status = t->SubmitStore("main", "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3e", "custom",
+                                   [](const StoreSnapshot& snapshot) -> Result<std::string> {
+                                     return "events=" + std::to_string(snapshot.events.size());
+                                   });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+  std::unique_ptr<Telemetry> t = Open();
+  Result<std::vector<Telemetry::PingRecord>> pending = t->PendingPings();
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].document_id, "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3e");
+  EXPECT_EQ((*pending)[0].ping_type, "custom");
+  EXPECT_EQ((*pending)[0].body, "events=2");
+  EXPECT_TRUE(SnapshotOrDie(*t, "main", false).events.empty());
+  EXPECT_EQ(SnapshotOrDie(*t, "second-store", false).events.size(), 2u);
+}
+
+TEST_F(StorageTest, AFailedBuildIsCountedAndNothingIsQueued) {
+  std::unique_ptr<Telemetry> t = Open();
+  RecordSome(*t);
+  Status status = t->SubmitStore("main", "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3f", "custom",
+                                 [](const StoreSnapshot&) -> Result<std::string> {
+                                   return Status::Internal("cannot encode");
+                                 });
+  EXPECT_EQ(status.code(), Status::Code::kInternal);
+  EXPECT_TRUE(t->PendingPings()->empty());
+  EXPECT_EQ(Health(*t, "discarded_pings", "second-store"), 1u);
+}
+
+TEST_F(StorageTest, TheClientIdIsMadeOnceAndKept) {
+  std::string first;
+  {
+    std::unique_ptr<Telemetry> t = Open();
+    first = t->client_id();
+  }
+  EXPECT_EQ(first.size(), 36u);
+  EXPECT_EQ(first[14], '4');  // Version 4.
+  std::unique_ptr<Telemetry> t = Open();
+  EXPECT_EQ(t->client_id(), first);
+  std::unique_ptr<Telemetry> memory_only = testing::OpenOrDie(testing::TestConfig());
+  EXPECT_NE(memory_only->client_id(), first);
+}
+
+TEST_F(StorageTest, ASecondInstanceOnTheSameDirectoryIsRefused) {
+  std::unique_ptr<Telemetry> first = Open();
+  Result<std::unique_ptr<Telemetry>> second = Telemetry::Open(Config());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+  // Inspection opens it read-only meanwhile.
+  Result<std::unique_ptr<internal::ClientDatabase>> reader =
+      internal::ClientDatabase::OpenReadOnly(dir_.path());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_TRUE((*reader)->PendingPings().ok());
+  first.reset();
+  EXPECT_TRUE(Telemetry::Open(Config()).ok());  // Free again once the first is gone.
+}
+
+TEST_F(StorageTest, ACorruptFileIsMovedAsideAndCounted) {
+  std::filesystem::create_directories(dir_.path());
+  std::ofstream(dir_.Sub("telemetry.db")) << std::string(8192, 'x');  // Not a database.
+  std::unique_ptr<Telemetry> t = Open();
+  bool moved = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.path())) {
+    if (entry.path().filename().string().starts_with("telemetry.db.corrupt-")) {
+      moved = true;
+      EXPECT_EQ(ReadFile(entry.path().string()), std::string(8192, 'x'));
+    }
+  }
+  EXPECT_TRUE(moved);
+  EXPECT_EQ(Health(*t, "corrupt_databases"), 1u);
+  RecordSome(*t);
+  EXPECT_TRUE(t->Checkpoint().ok());  // The fresh database works.
+}
+
+TEST_F(StorageTest, ADamagedDatabaseIsMovedAsideToo) {
+  {
+    std::unique_ptr<Telemetry> t = Open();
+    RecordSome(*t);
+  }
+  // Overwrite the middle of the file (past the header) with garbage.
+  std::string bytes = ReadFile(dir_.Sub("telemetry.db"));
+  ASSERT_GT(bytes.size(), 8192u);
+  for (size_t i = 4096; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 7);
+  std::ofstream(dir_.Sub("telemetry.db"), std::ios::binary | std::ios::trunc) << bytes;
+  std::filesystem::remove(dir_.Sub("telemetry.db-wal"));
+  std::unique_ptr<Telemetry> t = Open();
+  EXPECT_EQ(Health(*t, "corrupt_databases"), 1u);
+  EXPECT_TRUE(t->Checkpoint().ok());
+}
+
+TEST_F(StorageTest, ANewerSchemaIsRefusedAndLeftUntouched) {
+  { Open(); }
+  {
+    Result<std::unique_ptr<internal::Database>> db =
+        internal::Database::Open(dir_.Sub("telemetry.db"), internal::Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Execute("INSERT INTO schema_version VALUES (99)").ok());
+    ASSERT_TRUE((*db)->Execute("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  }
+  const std::string before = ReadFile(dir_.Sub("telemetry.db"));
+  Result<std::unique_ptr<Telemetry>> opened = Telemetry::Open(Config());
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(opened.status().message().find("newer version"), std::string::npos);
+  EXPECT_EQ(ReadFile(dir_.Sub("telemetry.db")), before);
+}
+
+TEST_F(StorageTest, AnUnwritableDirectoryKeepsRecordingInMemory) {
+  TelemetryConfig config = Config();
+  config.data_dir = "/proc/telemetry-cannot-be-here";
+  std::unique_ptr<Telemetry> t = testing::OpenOrDie(config);
+  RecordSome(*t);
+  Status checkpoint = t->Checkpoint();
+  EXPECT_EQ(checkpoint.code(), Status::Code::kIoError);
+  EXPECT_GE(Health(*t, "storage_errors"), 2u);  // At open and at the checkpoint.
+  EXPECT_EQ(Scalar(SnapshotOrDie(*t, "main", true), "test.kinds.a_uint"), ScalarValue(5u));
+  EXPECT_EQ(t->client_id().size(), 36u);
+}
+
+// A full disk, for real: a child process whose file-size limit is reached while it writes.
+TEST_F(StorageTest, AFullDiskIsCountedAndRetriedWithoutACrash) {
+  { Open(); }  // Create the database with room to spare.
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);  // Writes past the limit fail with EFBIG instead.
+    rlimit limit{256 * 1024, 256 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    Result<std::unique_ptr<Telemetry>> opened = Telemetry::Open(Config());
+    if (!opened.ok()) _exit(10);
+    Telemetry& t = **opened;
+    for (int i = 0; i < 2000; ++i) {
+      t.Record(policy::kSeenEvent, Seen::Object::kThing, std::string(70, 'v'),
+               {{Seen::Extra::kFirst, std::string(70, 'a')},
+                {Seen::Extra::kSecond, std::string(70, 'b')}});
+    }
+    if (t.Checkpoint().ok()) _exit(11);  // Must fail: the file cannot grow.
+    if (t.Checkpoint().ok()) _exit(12);  // Retried, fails again, still no crash.
+    t.Add(kinds::kAUint, 1);             // Recording goes on.
+    Result<StoreSnapshot> main = t.Snapshot("main", false);
+    if (!main.ok() || main->events.size() != 2000) _exit(13);
+    if (Health(t, "storage_errors", "second-store") < 2) _exit(14);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child crashed";
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The database still opens afterwards.
+  std::unique_ptr<Telemetry> t = Open();
+  EXPECT_TRUE(t->Checkpoint().ok());
+}
+
+}  // namespace
+}  // namespace telemetry
