@@ -124,6 +124,7 @@ class Recorder {
   void Shutdown() { shut_down_.store(true, std::memory_order_release); }
   bool is_shut_down() const { return shut_down_.load(std::memory_order_acquire); }
   const Clock& clock() const { return *clock_; }
+  const TelemetryConfig& config() const { return config_; }
 
  private:
   struct KeyedEntry {

@@ -286,7 +286,17 @@ Result<std::vector<Telemetry::PingRecord>> Telemetry::PendingPings() {
   return records;
 }
 
-std::string Telemetry::client_id() const { return client_id_; }
+std::string Telemetry::client_id() const {
+  std::lock_guard lock(client_id_mu_);
+  return client_id_;
+}
+
+void Telemetry::ResetClientId() {
+  std::string id = internal::NewUuid();
+  if (persistence_) (void)persistence_->SetClientId(id);
+  std::lock_guard lock(client_id_mu_);
+  client_id_ = std::move(id);
+}
 std::vector<std::string> Telemetry::Stores() const { return recorder_->Stores(); }
 std::shared_ptr<const Registry> Telemetry::registry() const { return recorder_->registry(); }
 void Telemetry::Shutdown() {

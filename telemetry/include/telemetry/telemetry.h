@@ -37,6 +37,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -181,8 +182,12 @@ class Telemetry {
   // Idempotent.
   void Shutdown();
 
-  // The engine behind this instance.
+  // The engine behind this instance, and its storage (null without a data directory): for the
+  // pings library, not for applications.
   internal::Recorder& recorder() { return *recorder_; }
+  internal::Persistence* persistence() { return persistence_.get(); }
+  // Replaces the client id (after consent is given again); kept in the data directory.
+  void ResetClientId();
 
  private:
   Telemetry(std::unique_ptr<internal::Recorder> recorder,
@@ -193,6 +198,7 @@ class Telemetry {
 
   std::unique_ptr<internal::Recorder> recorder_;
   std::unique_ptr<internal::Persistence> persistence_;  // Null without a data directory.
+  mutable std::mutex client_id_mu_;
   std::string client_id_;
 };
 

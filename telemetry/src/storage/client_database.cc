@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "uuid.h"
@@ -30,7 +30,8 @@ CREATE TABLE event_values (
   extras TEXT NOT NULL,
   PRIMARY KEY (store, seq));
 CREATE TABLE ping_state (
-  ping TEXT PRIMARY KEY, next_sequence INTEGER NOT NULL DEFAULT 0, last_fire_ms INTEGER);
+  ping TEXT PRIMARY KEY, next_sequence INTEGER NOT NULL DEFAULT 0, last_fire_ms INTEGER,
+  last_ping_ms INTEGER);
 CREATE TABLE pending_pings (
   document_id TEXT PRIMARY KEY, ping TEXT NOT NULL, store TEXT NOT NULL,
   created_ms INTEGER NOT NULL, body BLOB NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
@@ -155,8 +156,8 @@ Result<ClientDatabase::Opened> ClientDatabase::Open(const std::string& data_dir,
       database->lock_fd_ = -1;
       return fail(Status::FailedPrecondition(
           path + " was written by a newer version of telemetry (schema " +
-          std::to_string(*version) + ", this build knows up to " +
-          std::to_string(kSchemaVersion) + "); it is left untouched"));
+          std::to_string(*version) + ", this build knows up to " + std::to_string(kSchemaVersion) +
+          "); it is left untouched"));
     }
     Status setup = database->db_->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     if (setup.ok()) setup = database->Migrate();
@@ -186,7 +187,8 @@ Result<int> ClientDatabase::SchemaVersion() {
   Result<bool> row = (*exists)->Step();
   if (!row.ok()) return row.status();
   if ((*exists)->Int(0) == 0) return 0;
-  Result<std::unique_ptr<Statement>> version = db_->Prepare("SELECT max(version) FROM schema_version");
+  Result<std::unique_ptr<Statement>> version =
+      db_->Prepare("SELECT max(version) FROM schema_version");
   if (!version.ok()) return version.status();
   row = (*version)->Step();
   if (!row.ok()) return row.status();
@@ -355,7 +357,8 @@ Status ClientDatabase::InsertPing(const PendingPing& ping) {
       .Run();
 }
 
-Status ClientDatabase::ClearStore(const std::string& store, const PendingPing* ping) {
+Status ClientDatabase::ClearStore(const std::string& store, const PendingPing* ping,
+                                  const PingState* state) {
   return InTransaction(*db_, [&]() -> Status {
     for (const char* table : {"scalar_values", "event_values"}) {
       Result<std::unique_ptr<Statement>> clear =
@@ -363,8 +366,160 @@ Status ClientDatabase::ClearStore(const std::string& store, const PendingPing* p
       if (!clear.ok()) return clear.status();
       if (Status s = (*clear)->Bind(1, store).Run(); !s.ok()) return s;
     }
+    if (state != nullptr) {
+      if (Status s = SavePingState(*state); !s.ok()) return s;
+    }
     return ping != nullptr ? InsertPing(*ping) : Status::Ok();
   });
+}
+
+Result<std::vector<PingState>> ClientDatabase::LoadPingStates() {
+  Result<std::unique_ptr<Statement>> select =
+      db_->Prepare("SELECT ping, next_sequence, last_fire_ms, last_ping_ms FROM ping_state");
+  if (!select.ok()) return select.status();
+  Statement& s = **select;
+  std::vector<PingState> states;
+  Result<bool> row = s.Step();
+  for (; row.ok() && *row; row = s.Step()) {
+    PingState state{s.Text(0), s.Int(1), std::nullopt, std::nullopt};
+    if (!s.IsNull(2)) state.last_fire_ms = s.Int(2);
+    if (!s.IsNull(3)) state.last_ping_ms = s.Int(3);
+    states.push_back(std::move(state));
+  }
+  if (!row.ok()) return row.status();
+  return states;
+}
+
+Status ClientDatabase::SavePingState(const PingState& state) {
+  Result<std::unique_ptr<Statement>> upsert = db_->Prepare(
+      "INSERT OR REPLACE INTO ping_state (ping, next_sequence, last_fire_ms, last_ping_ms) "
+      "VALUES (?, ?, ?, ?)");
+  if (!upsert.ok()) return upsert.status();
+  (*upsert)->Bind(1, state.ping).Bind(2, state.next_sequence);
+  int column = 3;
+  for (const std::optional<int64_t>& time : {state.last_fire_ms, state.last_ping_ms}) {
+    if (time) {
+      (*upsert)->Bind(column++, *time);
+    } else {
+      (*upsert)->BindNull(column++);
+    }
+  }
+  return (*upsert)->Run();
+}
+
+Result<std::vector<PendingPing>> ClientDatabase::DuePings(int64_t now_ms, int limit) {
+  Result<std::unique_ptr<Statement>> select = db_->Prepare(
+      "SELECT document_id, ping, store, created_ms, body, attempts, next_attempt_ms "
+      "FROM pending_pings WHERE next_attempt_ms <= ? ORDER BY created_ms, rowid LIMIT ?");
+  if (!select.ok()) return select.status();
+  Statement& s = **select;
+  s.Bind(1, now_ms).Bind(2, int64_t{limit});
+  std::vector<PendingPing> pings;
+  Result<bool> row = s.Step();
+  for (; row.ok() && *row; row = s.Step()) {
+    pings.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Int(5), s.Int(6)});
+  }
+  if (!row.ok()) return row.status();
+  return pings;
+}
+
+Status ClientDatabase::ArchivePing(const std::string& document_id, int64_t sent_ms) {
+  return InTransaction(*db_, [&]() -> Status {
+    Result<std::unique_ptr<Statement>> copy = db_->Prepare(
+        "INSERT OR REPLACE INTO archived_pings (document_id, ping, created_ms, sent_ms, body) "
+        "SELECT document_id, ping, created_ms, ?, body FROM pending_pings WHERE document_id = ?");
+    if (!copy.ok()) return copy.status();
+    if (Status s = (*copy)->Bind(1, sent_ms).Bind(2, document_id).Run(); !s.ok()) return s;
+    return DeletePending(document_id);
+  });
+}
+
+Status ClientDatabase::DeletePending(const std::string& document_id) {
+  Result<std::unique_ptr<Statement>> remove =
+      db_->Prepare("DELETE FROM pending_pings WHERE document_id = ?");
+  if (!remove.ok()) return remove.status();
+  return (*remove)->Bind(1, document_id).Run();
+}
+
+Status ClientDatabase::DeleteAllPending() { return db_->Execute("DELETE FROM pending_pings"); }
+
+Status ClientDatabase::RescheduleAttempt(const std::string& document_id, int64_t attempts,
+                                         int64_t next_attempt_ms) {
+  Result<std::unique_ptr<Statement>> update = db_->Prepare(
+      "UPDATE pending_pings SET attempts = ?, next_attempt_ms = ? WHERE document_id = ?");
+  if (!update.ok()) return update.status();
+  return (*update)->Bind(1, attempts).Bind(2, next_attempt_ms).Bind(3, document_id).Run();
+}
+
+Result<int> ClientDatabase::EnforceQuota(int64_t max_count, int64_t max_bytes, int64_t max_age_ms,
+                                         int64_t now_ms) {
+  // Newest first: keep pings while they fit, evict the rest (the oldest).
+  Result<std::unique_ptr<Statement>> select = db_->Prepare(
+      "SELECT document_id, created_ms, length(body) FROM pending_pings "
+      "ORDER BY created_ms DESC, rowid DESC");
+  if (!select.ok()) return select.status();
+  std::vector<std::string> evict;
+  int64_t count = 0;
+  int64_t bytes = 0;
+  Statement& s = **select;
+  Result<bool> row = s.Step();
+  for (; row.ok() && *row; row = s.Step()) {
+    ++count;
+    bytes += s.Int(2);
+    if (count > max_count || bytes > max_bytes || now_ms - s.Int(1) > max_age_ms) {
+      evict.push_back(s.Text(0));
+    }
+  }
+  if (!row.ok()) return row.status();
+  if (evict.empty()) return 0;
+  Status status = InTransaction(*db_, [&]() -> Status {
+    for (const std::string& id : evict) {
+      if (Status s2 = DeletePending(id); !s2.ok()) return s2;
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return static_cast<int>(evict.size());
+}
+
+Status ClientDatabase::PurgeArchive(int64_t before_ms) {
+  Result<std::unique_ptr<Statement>> purge =
+      db_->Prepare("DELETE FROM archived_pings WHERE sent_ms < ?");
+  if (!purge.ok()) return purge.status();
+  return (*purge)->Bind(1, before_ms).Run();
+}
+
+Result<std::vector<ArchivedPing>> ClientDatabase::ArchivedPings() {
+  Result<std::unique_ptr<Statement>> select = db_->Prepare(
+      "SELECT document_id, ping, created_ms, sent_ms, body FROM archived_pings "
+      "ORDER BY sent_ms DESC, rowid DESC");
+  if (!select.ok()) return select.status();
+  Statement& s = **select;
+  std::vector<ArchivedPing> pings;
+  Result<bool> row = s.Step();
+  for (; row.ok() && *row; row = s.Step()) {
+    pings.push_back({s.Text(0), s.Text(1), s.Int(2), s.Int(3), s.Text(4)});
+  }
+  if (!row.ok()) return row.status();
+  return pings;
+}
+
+Status ClientDatabase::SetClientValue(const std::string& key, const std::string& value) {
+  Result<std::unique_ptr<Statement>> upsert =
+      db_->Prepare("INSERT OR REPLACE INTO client_state (key, value) VALUES (?, ?)");
+  if (!upsert.ok()) return upsert.status();
+  return (*upsert)->Bind(1, key).Bind(2, value).Run();
+}
+
+Result<std::optional<std::string>> ClientDatabase::ClientValue(const std::string& key) {
+  Result<std::unique_ptr<Statement>> select =
+      db_->Prepare("SELECT value FROM client_state WHERE key = ?");
+  if (!select.ok()) return select.status();
+  (*select)->Bind(1, key);
+  Result<bool> row = (*select)->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>((*select)->Text(0));
 }
 
 Status ClientDatabase::EnqueuePings(const std::vector<PendingPing>& pings) {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,22 @@ struct PendingPing {
   int64_t next_attempt_ms = 0;
 };
 
+// A scheduled ping's durable state.
+struct PingState {
+  std::string ping;
+  int64_t next_sequence = 0;
+  std::optional<int64_t> last_fire_ms;  // The schedule's last firing.
+  std::optional<int64_t> last_ping_ms;  // The end of the last ping of this type, any reason.
+};
+
+struct ArchivedPing {
+  std::string document_id;
+  std::string ping_type;
+  int64_t created_ms = 0;
+  int64_t sent_ms = 0;
+  std::string body;
+};
+
 class ClientDatabase {
  public:
   struct Opened {
@@ -74,11 +91,34 @@ class ClientDatabase {
   Result<std::vector<StoredStore>> LoadStores();
   // One transaction for all stores.
   Status WriteCheckpoint(const std::vector<StoreCheckpoint>& stores);
-  // One transaction: `store`'s contents are deleted and, when given, `ping` joins the queue.
-  Status ClearStore(const std::string& store, const PendingPing* ping);
+  // One transaction: `store`'s contents are deleted and, when given, `ping` joins the queue and
+  // `state` is saved.
+  Status ClearStore(const std::string& store, const PendingPing* ping,
+                    const PingState* state = nullptr);
   Status EnqueuePings(const std::vector<PendingPing>& pings);
   Result<std::vector<PendingPing>> PendingPings();
   Result<int> SchemaVersion();
+
+  // Ping state and the queue, for the schedulers and the uploader.
+  Result<std::vector<PingState>> LoadPingStates();
+  Status SavePingState(const PingState& state);
+  // Pending pings whose next attempt is due at `now_ms`, oldest first (bodies included).
+  Result<std::vector<PendingPing>> DuePings(int64_t now_ms, int limit);
+  // Moves a sent ping from the queue to the archive.
+  Status ArchivePing(const std::string& document_id, int64_t sent_ms);
+  Status DeletePending(const std::string& document_id);
+  Status DeleteAllPending();
+  Status RescheduleAttempt(const std::string& document_id, int64_t attempts,
+                           int64_t next_attempt_ms);
+  // Evicts the oldest pending pings until at most `max_count` pings of at most `max_bytes`
+  // bytes remain, none older than `max_age_ms`. Returns how many were evicted.
+  Result<int> EnforceQuota(int64_t max_count, int64_t max_bytes, int64_t max_age_ms,
+                           int64_t now_ms);
+  // Deletes archived pings sent before `before_ms`.
+  Status PurgeArchive(int64_t before_ms);
+  Result<std::vector<ArchivedPing>> ArchivedPings();
+  Status SetClientValue(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> ClientValue(const std::string& key);
 
  private:
   ClientDatabase(std::unique_ptr<Database> db, int lock_fd);

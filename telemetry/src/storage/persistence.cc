@@ -115,7 +115,7 @@ Result<StoreSnapshot> Persistence::TakeSnapshot(std::string_view store) {
 
 Status Persistence::SubmitStore(
     std::string_view store, PendingPing ping,
-    const std::function<Result<std::string>(const StoreSnapshot&)>& build) {
+    const std::function<Result<std::string>(const StoreSnapshot&)>& build, const PingState* state) {
   std::lock_guard lock(mu_);
   Result<StoreSnapshot> snapshot = recorder_->Snapshot(store, /*clear=*/true);
   if (!snapshot.ok()) return snapshot.status();
@@ -132,12 +132,19 @@ Status Persistence::SubmitStore(
   const std::string name(store);
   persisted_events_[name] = 0;
   if (EnsureDatabase()) {
-    if (db_->ClearStore(name, &ping).ok()) return Status::Ok();
+    if (db_->ClearStore(name, &ping, state).ok()) return Status::Ok();
   }
   recorder_->Count(Health::kStorageErrors);
   rewrite_events_[name] = true;
   unsaved_pings_.push_back(std::move(ping));  // Written with the next checkpoint.
   return Status::Ok();
+}
+
+Status Persistence::SetClientId(const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  client_.client_id = client_id;
+  if (!EnsureDatabase()) return Status::IoError("the client database cannot be opened");
+  return db_->SetClientValue("client_id", client_id);
 }
 
 Result<std::vector<PendingPing>> Persistence::PendingPings() {

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "recorder.h"
@@ -47,14 +48,32 @@ class Persistence {
   Result<StoreSnapshot> TakeSnapshot(std::string_view store);
   // Snapshot-and-clear of `store`; `build` turns the snapshot into the ping's body, which is
   // queued in the same transaction that clears the store on disk.
+  // `state`, when given, is saved in the same transaction (a ping's sequence number).
   Status SubmitStore(std::string_view store, PendingPing ping,
-                     const std::function<Result<std::string>(const StoreSnapshot&)>& build);
+                     const std::function<Result<std::string>(const StoreSnapshot&)>& build,
+                     const PingState* state = nullptr);
+
+  // Runs `fn` on the database under the lock; IoError when the database cannot be opened.
+  template <typename Fn>
+  auto WithDatabase(Fn fn) -> decltype(fn(std::declval<ClientDatabase&>())) {
+    std::lock_guard lock(mu_);
+    if (!EnsureDatabase()) {
+      recorder_->Count(Health::kStorageErrors);
+      return Status::IoError("the client database cannot be opened in " + config_.data_dir);
+    }
+    return fn(*db_);
+  }
+  // Replaces the client id (a new one after consent is given again).
+  Status SetClientId(const std::string& client_id);
   Result<std::vector<PendingPing>> PendingPings();
 
   // Stops the checkpoint thread, then writes a last checkpoint. Idempotent.
   void Shutdown();
 
-  const ClientState& client() const { return client_; }
+  ClientState client() const {
+    std::lock_guard lock(mu_);
+    return client_;
+  }
 
  private:
   Persistence(const TelemetryConfig& config, Recorder* recorder);
@@ -66,7 +85,7 @@ class Persistence {
   Recorder* const recorder_;
   ClientState client_;
 
-  std::mutex mu_;  // Serialises checkpoints, clears and database access.
+  mutable std::mutex mu_;  // Serialises checkpoints, clears and database access.
   std::unique_ptr<ClientDatabase> db_;
   std::map<std::string, size_t> persisted_events_;  // Per store: events already on disk.
   std::map<std::string, bool> rewrite_events_;      // Per store: disk events are stale.

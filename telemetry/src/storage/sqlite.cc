@@ -4,8 +4,8 @@ namespace telemetry::internal {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
   sqlite3* db = nullptr;
-  int flags = mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY
-                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags =
+      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   flags |= SQLITE_OPEN_NOMUTEX;
   int code = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (code != SQLITE_OK) {
@@ -21,8 +21,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode m
 Database::~Database() { sqlite3_close(db_); }
 
 Status Database::Error(int code, std::string_view context) const {
-  std::string message =
-      std::string(context) + " (" + path_ + "): " + sqlite3_errmsg(db_);
+  std::string message = std::string(context) + " (" + path_ + "): " + sqlite3_errmsg(db_);
   switch (code & 0xff) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
