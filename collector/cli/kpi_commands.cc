@@ -1,0 +1,190 @@
+// telemetry-collector aggregate and kpis: the daily KPI job and its table (collector/kpi/).
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+
+#include "collector/cli/commands.h"
+#include "collector/kpi/kpi_job.h"
+#include "collector/kpi/kpi_output.h"
+
+namespace telemetry::collector::cli {
+namespace {
+
+using kpi::Day;
+
+// Parses YYYY-MM-DD, or says why not.
+bool ParseDay(const std::string& text, const char* flag, Day* day) {
+  std::optional<Day> parsed = kpi::ParseDate(text);
+  if (!parsed) {
+    std::cerr << "telemetry-collector: " << flag << " wants a date as YYYY-MM-DD, not '" << text
+              << "'\n";
+    return false;
+  }
+  *day = *parsed;
+  return true;
+}
+
+Day Today() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  return kpi::DayOf(now);
+}
+
+struct AggregateArgs {
+  std::string db;
+  std::string from, to;
+  int retain_days = 0;
+  int md_window_days = 6;
+  std::vector<std::string> activity_types;
+};
+
+struct KpisArgs {
+  std::string db;
+  std::string from, to;
+  std::string format = "csv";
+  std::string segment;
+  int sample = 100;
+};
+
+int RunAggregate(const AggregateArgs& args) {
+  kpi::AggregateOptions options;
+  options.today = Today();
+  options.retain_days = args.retain_days;
+  options.config.multi_device_window_days = args.md_window_days;
+  options.config.activity_types.insert(args.activity_types.begin(), args.activity_types.end());
+  if (args.from.empty() != args.to.empty()) {
+    std::cerr << "telemetry-collector aggregate: give both --from and --to, or neither\n";
+    return kExitUsage;
+  }
+  if (!args.from.empty()) {
+    Day from = 0, to = 0;
+    if (!ParseDay(args.from, "--from", &from) || !ParseDay(args.to, "--to", &to)) {
+      return kExitUsage;
+    }
+    options.from = from;
+    options.to = to;
+  }
+  const bool tty = isatty(STDERR_FILENO);
+  if (tty) {
+    options.progress = [](Day day, Day last) {
+      std::cerr << "\raggregating " << kpi::DateOf(day) << " (" << (last - day) << " days left)  "
+                << std::flush;
+    };
+  }
+  Result<kpi::AggregateResult> result = kpi::Aggregate(args.db, options);
+  if (tty) std::cerr << "\r" << std::string(50, ' ') << "\r";
+  if (!result.ok()) {
+    std::cerr << "telemetry-collector aggregate: " << result.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  if (result->days == 0) {
+    std::cout << "aggregate: nothing to do (every day up to yesterday is aggregated)\n";
+  } else {
+    std::cout << "aggregate: " << result->days << " days computed, " << kpi::DateOf(*result->first)
+              << " to " << kpi::DateOf(*result->last);
+    if (args.retain_days > 0) {
+      std::cout << "; " << result->events_deleted << " raw events older than " << args.retain_days
+                << " days deleted";
+    }
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+int RunKpis(const KpisArgs& args) {
+  kpi::QueryOptions query;
+  if (!ParseDay(args.from, "--from", &query.from) || !ParseDay(args.to, "--to", &query.to)) {
+    return kExitUsage;
+  }
+  if (query.from > query.to) {
+    std::cerr << "telemetry-collector kpis: --from is after --to\n";
+    return kExitUsage;
+  }
+  query.sample = args.sample;
+  query.segment = args.segment;
+  const bool json = args.format == "json";
+  if (args.sample < 100) {
+    // Said in the output itself: a CSV comment line, or a JSON wrapper.
+    if (!json)
+      std::cout << "# sampled: sample_id < " << args.sample << " (" << args.sample
+                << "% of users)\n";
+  }
+  if (!args.segment.empty()) {
+    Result<std::vector<kpi::SegmentRow>> rows = kpi::ComputeSegments(args.db, query);
+    if (!rows.ok()) {
+      std::cerr << "telemetry-collector kpis: " << rows.status().ToString() << "\n";
+      return rows.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    if (json) {
+      if (args.sample < 100) std::cout << "{\"sample\": " << args.sample << ", \"rows\":\n";
+      kpi::WriteSegmentsJson(args.segment, *rows, std::cout);
+      if (args.sample < 100) std::cout << "}\n";
+    } else {
+      kpi::WriteSegmentsCsv(args.segment, *rows, std::cout);
+    }
+    return kExitOk;
+  }
+  Result<std::vector<kpi::KpiRow>> rows = args.sample < 100
+                                              ? kpi::ComputeKpis(args.db, query)
+                                              : kpi::ReadKpis(args.db, query.from, query.to);
+  if (!rows.ok()) {
+    std::cerr << "telemetry-collector kpis: " << rows.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  const size_t expected = static_cast<size_t>(query.to - query.from + 1);
+  if (rows->size() < expected) {
+    std::cerr << "telemetry-collector kpis: " << (expected - rows->size())
+              << " of the days asked for are not aggregated yet (run aggregate)\n";
+  }
+  if (json) {
+    if (args.sample < 100) std::cout << "{\"sample\": " << args.sample << ", \"rows\":\n";
+    kpi::WriteKpisJson(*rows, std::cout);
+    if (args.sample < 100) std::cout << "}\n";
+  } else {
+    kpi::WriteKpisCsv(*rows, std::cout);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddAggregateCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<AggregateArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("aggregate",
+                         "Compute the daily KPIs: every day not aggregated yet and every day made "
+                         "dirty by late data, up to yesterday (UTC)");
+  cmd->add_option("--db", args->db, "The collector's SQLite database")->required();
+  cmd->add_option("--from", args->from, "First day to recompute (YYYY-MM-DD), with --to");
+  cmd->add_option("--to", args->to, "Last day to recompute (YYYY-MM-DD), with --from");
+  cmd->add_option("--retain-days", args->retain_days,
+                  "Afterwards delete raw activity events older than this many days (>= 35)");
+  cmd->add_option("--md-window-days", args->md_window_days,
+                  "Days of the multi-device window, the day itself included")
+      ->capture_default_str();
+  cmd->add_option("--activity-types", args->activity_types,
+                  "Event types that count as activity (default: all)")
+      ->delimiter(',');
+  cmd->callback([args, exit_code] { *exit_code = RunAggregate(*args); });
+}
+
+void AddKpisCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<KpisArgs>();
+  CLI::App* cmd = app.add_subcommand("kpis", "Print the daily KPI table (../shared/KPI.md)");
+  cmd->add_option("--db", args->db, "The collector's SQLite database")->required();
+  cmd->add_option("--from", args->from, "First day (YYYY-MM-DD)")->required();
+  cmd->add_option("--to", args->to, "Last day (YYYY-MM-DD)")->required();
+  cmd->add_option("--format", args->format, "csv or json")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--segment", args->segment,
+                  "One row per day per value of this column (userAgentOS, service, ..., "
+                  "multi_device)");
+  cmd->add_option("--sample", args->sample, "Only users with sample_id < N (1-100)")
+      ->check(CLI::Range(1, 100));
+  cmd->callback([args, exit_code] { *exit_code = RunKpis(*args); });
+}
+
+}  // namespace telemetry::collector::cli

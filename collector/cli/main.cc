@@ -1,0 +1,25 @@
+// telemetry-collector: the ingestion server (serve), the event-table importer (import), a
+// summary of what is stored (stats), and the daily KPI job (aggregate, kpis).
+// docs/COLLECTOR.md and docs/KPIS.md describe them.
+#include <CLI/CLI.hpp>
+
+#include "collector/cli/commands.h"
+
+int main(int argc, char** argv) {
+  namespace cli = telemetry::collector::cli;
+  CLI::App app("telemetry-collector: stores pings and account activity", "telemetry-collector");
+  app.require_subcommand(1);
+  int exit_code = cli::kExitOk;
+  cli::AddServeCommand(app, &exit_code);
+  cli::AddImportCommand(app, &exit_code);
+  cli::AddStatsCommand(app, &exit_code);
+  cli::AddAggregateCommand(app, &exit_code);
+  cli::AddKpisCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? cli::kExitOk : cli::kExitUsage;
+  }
+  return exit_code;
+}

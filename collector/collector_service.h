@@ -1,0 +1,59 @@
+// CollectorService: the ingestion server assembled: storage, group committer, ingester, metrics
+// and HTTP server. `telemetry-collector serve` runs one; tests start one in-process.
+//
+// Lifecycle: Create() opens the database, loads the Glean schema and binds the port; Run()
+// serves until Stop(), then finishes the requests in flight, commits everything queued, closes
+// storage and returns. Stop() may be called from any thread at any time, also before Run().
+// Destroying the service before Run() returned (on another thread) is a bug.
+#ifndef TELEMETRY_COLLECTOR_COLLECTOR_SERVICE_H_
+#define TELEMETRY_COLLECTOR_COLLECTOR_SERVICE_H_
+
+#include <memory>
+#include <string>
+
+#include "collector/http/metrics.h"
+#include "collector/http/server.h"
+#include "collector/ingest/ingester.h"
+#include "collector/privacy/id_hasher.h"
+#include "telemetry/clock.h"
+#include "telemetry/status.h"
+
+namespace telemetry::collector {
+
+struct CollectorConfig {
+  std::string db_path;
+  std::string glean_schema_path;  // Empty: Glean pings are checked structurally only.
+  ServerOptions server;
+  IngestOptions ingest;
+  bool sync_every_commit = true;  // SqliteOptions::sync_every_commit
+  const Clock* clock = nullptr;   // Null: the wall clock. Must outlive the service.
+};
+
+class CollectorService {
+ public:
+  static Result<std::unique_ptr<CollectorService>> Create(CollectorConfig config, IdHasher hasher);
+  ~CollectorService();
+
+  int port() const { return port_; }
+  const Metrics& metrics() const { return metrics_; }
+
+  void Run();
+  void Stop();
+
+ private:
+  CollectorService(CollectorConfig config, IdHasher hasher);
+
+  CollectorConfig config_;
+  IdHasher hasher_;
+  std::unique_ptr<GleanSchema> schema_;
+  std::unique_ptr<Storage> storage_;
+  Metrics metrics_;
+  std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<Ingester> ingester_;
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
+};
+
+}  // namespace telemetry::collector
+
+#endif  // TELEMETRY_COLLECTOR_COLLECTOR_SERVICE_H_

@@ -1,0 +1,46 @@
+// One row of the seed's event table as read from CSV or NDJSON, checked and turned into an
+// ActivityEvent with its ids HMACed (the same rules as pings).
+#ifndef TELEMETRY_COLLECTOR_IMPORT_ACTIVITY_ROW_H_
+#define TELEMETRY_COLLECTOR_IMPORT_ACTIVITY_ROW_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "collector/model/records.h"
+#include "collector/privacy/id_hasher.h"
+#include "telemetry/status.h"
+
+namespace telemetry::collector {
+
+// The columns of shared/KPI.md, in its order.
+inline constexpr std::array<std::string_view, 15> kActivityColumns = {"timestamp",
+                                                                      "seqId",
+                                                                      "seqTime",
+                                                                      "type",
+                                                                      "uid",
+                                                                      "deviceId",
+                                                                      "newUser",
+                                                                      "userAgentBrowser",
+                                                                      "userAgentVersion",
+                                                                      "userAgentOS",
+                                                                      "service",
+                                                                      "context",
+                                                                      "entrypoint",
+                                                                      "campaign",
+                                                                      "migration"};
+
+// A row's values by column (kActivityColumns order); nullopt is NULL.
+using RawActivityRow = std::array<std::optional<std::string>, kActivityColumns.size()>;
+
+// The index of a column name, or -1 when it is not one of the table's.
+int ActivityColumnIndex(std::string_view name);
+
+// Checks the row: timestamp an integer (ms), type non-empty, seqTime an integer or NULL,
+// newUser 0, 1, true, false or NULL (NULL is 0). InvalidArgument says which column is wrong.
+Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher& hasher);
+
+}  // namespace telemetry::collector
+
+#endif  // TELEMETRY_COLLECTOR_IMPORT_ACTIVITY_ROW_H_

@@ -1,0 +1,197 @@
+#include "collector/ingest/glean_ping.h"
+
+#include <string>
+
+#include "collector/common/time_format.h"
+#include "collector/ingest/activity_builder.h"
+#include "collector/ingest/json_input.h"
+#include "collector/ingest/reasons.h"
+
+namespace telemetry::collector {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kAbsoluteTimestampMin = 100'000'000'000;  // 1973-03-03 in milliseconds
+
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+bool IsUidMetric(std::string_view name) { return EndsWith(name, "hashed_fxa_uid"); }
+bool IsDeviceMetric(std::string_view name) { return EndsWith(name, "hashed_device_id"); }
+
+std::optional<std::string> StringAt(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+Status CheckStructure(const json& ping) {
+  auto ping_info = ping.find("ping_info");
+  if (ping_info == ping.end() || !ping_info->is_object()) {
+    return Refuse(Reason::kInvalidPing, "ping_info is missing or not an object");
+  }
+  auto client_info = ping.find("client_info");
+  if (client_info == ping.end() || !client_info->is_object()) {
+    return Refuse(Reason::kInvalidPing, "client_info is missing or not an object");
+  }
+  if (auto metrics = ping.find("metrics"); metrics != ping.end() && !metrics->is_object()) {
+    return Refuse(Reason::kInvalidPing, "metrics is not an object");
+  }
+  if (auto events = ping.find("events"); events != ping.end()) {
+    if (!events->is_array()) return Refuse(Reason::kInvalidPing, "events is not an array");
+    for (const json& event : *events) {
+      if (!event.is_object() || !event.contains("timestamp") ||
+          !event["timestamp"].is_number_integer() || !event.contains("category") ||
+          !event["category"].is_string() || !event.contains("name") || !event["name"].is_string()) {
+        return Refuse(Reason::kInvalidPing, "an event lacks timestamp, category or name");
+      }
+      if (auto extra = event.find("extra"); extra != event.end() && !extra->is_object()) {
+        return Refuse(Reason::kInvalidPing, "an event's extra is not an object");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> Datetime(const json& object, const char* key, bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) return Refuse(Reason::kInvalidPing, std::string(key) + " is missing");
+    return int64_t{0};
+  }
+  if (!it->is_string()) {
+    return Refuse(Reason::kInvalidPing, std::string(key) + " is not a datetime string");
+  }
+  std::optional<int64_t> millis = ParseMozillaDatetime(it->get_ref<const std::string&>());
+  if (!millis) {
+    return Refuse(Reason::kInvalidPing, std::string(key) + " is not a datetime: \"" +
+                                            it->get_ref<const std::string&>() + "\"");
+  }
+  return *millis;
+}
+
+void AddScalar(std::string probe, std::optional<std::string> key, const json& value,
+               Normalized* out) {
+  ScalarRow row;
+  row.probe = std::move(probe);
+  row.key = std::move(key);
+  if (value.is_boolean()) {
+    row.kind = "bool";
+    row.value = value.get<bool>() ? "true" : "false";
+  } else if (value.is_number_integer()) {
+    row.kind = "uint";
+    row.value = value.dump();
+  } else if (value.is_string()) {
+    row.kind = "string";
+    row.value = value.get<std::string>();
+  } else {
+    return;  // Left to the schema; nothing to store.
+  }
+  out->scalars.push_back(std::move(row));
+}
+
+void CollectScalars(const json& metrics, Normalized* out) {
+  for (const char* type : {"boolean", "counter", "quantity", "string"}) {
+    auto group = metrics.find(type);
+    if (group == metrics.end() || !group->is_object()) continue;
+    for (auto it = group->begin(); it != group->end(); ++it) {
+      if (IsUidMetric(it.key()) || IsDeviceMetric(it.key())) continue;
+      AddScalar(it.key(), std::nullopt, *it, out);
+    }
+  }
+  for (const char* type : {"labeled_boolean", "labeled_counter", "labeled_string"}) {
+    auto group = metrics.find(type);
+    if (group == metrics.end() || !group->is_object()) continue;
+    for (auto it = group->begin(); it != group->end(); ++it) {
+      if (!it->is_object()) continue;
+      for (auto label = it->begin(); label != it->end(); ++label) {
+        AddScalar(it.key(), label.key(), *label, out);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<Normalized> NormalizeGleanPing(std::string_view decoded, const Submission& submission,
+                                      const GleanSchema* schema, const IdHasher& hasher) {
+  Result<json> parsed = ParseJsonPing(decoded);
+  if (!parsed.ok()) return parsed.status();
+  json& ping = *parsed;
+  if (schema != nullptr) {
+    if (Status status = schema->Validate(ping); !status.ok()) return status;
+  }
+  if (Status status = CheckStructure(ping); !status.ok()) return status;
+  const json& ping_info = ping["ping_info"];
+  const json& client_info = ping["client_info"];
+  Result<int64_t> start = Datetime(ping_info, "start_time", true);
+  if (!start.ok()) return start.status();
+  Result<int64_t> end = Datetime(ping_info, "end_time", true);
+  if (!end.ok()) return end.status();
+  if (Result<int64_t> first = Datetime(client_info, "first_run_date", false); !first.ok()) {
+    return first.status();
+  }
+
+  Normalized out;
+  PingContext context;
+  context.ua_browser = submission.namespace_name;
+  context.ua_version = StringAt(client_info, "app_display_version");
+  context.ua_os = StringAt(client_info, "os");
+  bool carries_ids = false;
+  if (auto metrics = ping.find("metrics"); metrics != ping.end()) {
+    CollectScalars(*metrics, &out);
+    if (auto strings = metrics->find("string"); strings != metrics->end() && strings->is_object()) {
+      for (auto it = strings->begin(); it != strings->end(); ++it) {
+        if (!it->is_string() || it->get_ref<const std::string&>().empty()) continue;
+        if (IsUidMetric(it.key())) context.uid = hasher.Hash(it->get<std::string>());
+        if (IsDeviceMetric(it.key())) context.device_id = hasher.Hash(it->get<std::string>());
+      }
+    }
+  }
+  const bool ping_has_ids = context.uid || context.device_id;
+  carries_ids = ping_has_ids;
+  if (auto events = ping.find("events"); events != ping.end()) {
+    for (json& event : *events) {
+      Extras extras;
+      std::vector<std::string> values;  // Extras borrow; non-string values are copied here.
+      values.reserve(event.contains("extra") ? event["extra"].size() : 0);
+      if (auto extra = event.find("extra"); extra != event.end()) {
+        for (auto it = extra->begin(); it != extra->end(); ++it) {
+          values.push_back(it->is_string() ? it->get<std::string>() : it->dump());
+          extras.Add(it.key(), values.back());
+        }
+      }
+      const bool event_has_ids = extras.CarriesIds();
+      if (!event_has_ids && !ping_has_ids) continue;
+      carries_ids = true;
+      int64_t timestamp = event["timestamp"].get<int64_t>();
+      if (timestamp < kAbsoluteTimestampMin) timestamp += *start;
+      out.activity.push_back(ActivityFromEvent(
+          timestamp, event["category"].get<std::string>() + "." + event["name"].get<std::string>(),
+          extras, context, hasher));
+      if (event_has_ids) {
+        for (auto it = event["extra"].begin(); it != event["extra"].end(); ++it) {
+          if (IsIdExtraKey(it.key()) && it->is_string()) *it = hasher.Hash(it->get<std::string>());
+        }
+      }
+    }
+  }
+  if (ping_has_ids) {
+    out.activity.push_back(ActivityFromPing(*end, submission.doc_type, context));
+    json& strings = ping["metrics"]["string"];
+    for (auto it = strings.begin(); it != strings.end(); ++it) {
+      if ((IsUidMetric(it.key()) || IsDeviceMetric(it.key())) && it->is_string() &&
+          !it->get_ref<const std::string&>().empty()) {
+        *it = hasher.Hash(it->get<std::string>());
+      }
+    }
+  }
+  if (carries_ids) out.redacted = ping.dump(-1, ' ', false, json::error_handler_t::replace);
+  return out;
+}
+
+}  // namespace telemetry::collector

@@ -1,0 +1,44 @@
+// Ingester: turns one submission into the Document to store, or refuses it with a reason.
+//
+// In order: the document id must be a UUID (invalid_document_id), the document version of a
+// generic URI digits (invalid_uri), the content coding zstd, gzip or identity
+// (unsupported_encoding); the body is decoded under the cap (corrupt_body,
+// decompressed_too_large) and normalised by kind: Content-Type application/x-protobuf is one
+// of our pings, anything else JSON (Glean at /submit/<namespace>/..., Firefox at
+// /submit/telemetry/<id>/...). Refusals are Statuses from ingest/reasons.h.
+//
+// Thread safety: Ingest() is const and may run on any number of threads at once. The hasher
+// and schema must outlive the Ingester.
+#ifndef TELEMETRY_COLLECTOR_INGEST_INGESTER_H_
+#define TELEMETRY_COLLECTOR_INGEST_INGESTER_H_
+
+#include <cstddef>
+
+#include "collector/ingest/glean_schema.h"
+#include "collector/ingest/submission.h"
+#include "collector/model/records.h"
+#include "collector/privacy/id_hasher.h"
+#include "telemetry/status.h"
+
+namespace telemetry::collector {
+
+struct IngestOptions {
+  size_t max_decoded_bytes = 8 * 1024 * 1024;  // The decompressed-size cap.
+};
+
+class Ingester {
+ public:
+  // `schema` may be null: Glean pings are then checked structurally only.
+  Ingester(const IdHasher* hasher, const GleanSchema* schema, IngestOptions options = {});
+
+  Result<Document> Ingest(const Submission& submission) const;
+
+ private:
+  const IdHasher* hasher_;
+  const GleanSchema* schema_;
+  IngestOptions options_;
+};
+
+}  // namespace telemetry::collector
+
+#endif  // TELEMETRY_COLLECTOR_INGEST_INGESTER_H_

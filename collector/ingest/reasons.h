@@ -1,0 +1,44 @@
+// Why a request was refused: a stable token (a metrics label and a column of the rejections
+// table), the HTTP status it is answered with, and how a refusal travels as a Status.
+//
+// A refusal is a Status whose message is "<token>: <detail>"; Refuse() makes one and
+// ReasonOf() reads the token back.
+#ifndef TELEMETRY_COLLECTOR_INGEST_REASONS_H_
+#define TELEMETRY_COLLECTOR_INGEST_REASONS_H_
+
+#include <string>
+#include <string_view>
+
+#include "telemetry/status.h"
+
+namespace telemetry::collector {
+
+enum class Reason {
+  kBadRequest,            // 400 bad_request: HTTP the server library could not read
+  kUnknownRoute,          // 404 unknown_route: no such endpoint
+  kLengthRequired,        // 411 length_required: no Content-Length (chunked included)
+  kBodyTooLarge,          // 413 body_too_large: Content-Length over 1 MB
+  kUriTooLong,            // 414 uri_too_long: path over 1024 bytes
+  kUnsupportedEncoding,   // 415 unsupported_encoding: Content-Encoding not zstd/gzip/identity
+  kInvalidDocumentId,     // 400 invalid_document_id: the URI's document id is not a UUID
+  kInvalidUri,            // 400 invalid_uri: another URI segment is malformed
+  kCorruptBody,           // 400 corrupt_body: the gzip or zstd stream is broken
+  kDecompressedTooLarge,  // 413 decompressed_too_large: the body inflates past 8 MB
+  kInvalidProtobuf,       // 400 invalid_protobuf
+  kInvalidJson,           // 400 invalid_json
+  kSchemaViolation,       // 400 schema_violation: the Glean schema rejects the ping
+  kInvalidPing,           // 400 invalid_ping: a structural rule of the ping is broken
+  kStorageUnavailable,    // 503 storage_unavailable: storage failed or is shutting down
+};
+
+std::string_view ReasonName(Reason reason);
+int HttpStatusOf(Reason reason);
+
+// A non-ok Status carrying `reason`.
+Status Refuse(Reason reason, std::string_view detail);
+// The reason of a Status made by Refuse(); kBadRequest for any other non-ok Status.
+Reason ReasonOf(const Status& status);
+
+}  // namespace telemetry::collector
+
+#endif  // TELEMETRY_COLLECTOR_INGEST_REASONS_H_

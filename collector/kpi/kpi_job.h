@@ -1,0 +1,74 @@
+// The daily KPI job over the collector's SQLite database: `aggregate` computes and stores the
+// KPIs of ../shared/KPI.md day by day, incrementally; `kpis` reads them back or, for a sampled
+// or segmented query, computes them from the raw activity events.
+//
+// Tables it owns (beside the collector's activity_events): kpi_daily (one row per day, KPI.md's
+// columns), kpi_user_state / kpi_device_state / kpi_meta (the engine's state as of the last
+// aggregated day, and the highest activity row seen), users_services_daily (one row per user
+// per service per day). Runs are idempotent; events that arrive for days already aggregated
+// make those days and every later one be computed again on the next run.
+//
+// Not thread-safe; one job at a time per database (SQLite serialises writers anyway).
+#ifndef COLLECTOR_KPI_KPI_JOB_H_
+#define COLLECTOR_KPI_KPI_JOB_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collector/kpi/kpi_engine.h"
+#include "telemetry/status.h"
+
+namespace telemetry::collector::kpi {
+
+// Raw events older than this many days before a day cannot change it: a recomputation replays
+// the 27 days of the MAU window plus the multi-device window before it.
+inline constexpr int kWarmUpDays = 33;
+inline constexpr int kMinRetainDays = kWarmUpDays + 2;
+
+struct AggregateOptions {
+  std::optional<Day> from;  // With `to`: recompute exactly these days.
+  std::optional<Day> to;
+  Day today = 0;        // Without dates: up to the day before this one (UTC).
+  int retain_days = 0;  // > 0: afterwards delete raw events older than this many days.
+  KpiConfig config;
+  std::function<void(Day day, Day last)> progress;  // Called before each day.
+};
+
+struct AggregateResult {
+  int days = 0;  // Days computed.
+  std::optional<Day> first, last;
+  int64_t events_deleted = 0;
+};
+
+Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOptions& options);
+
+// The stored KPIs of [from, to]; days not aggregated yet are missing from the result.
+Result<std::vector<KpiRow>> ReadKpis(const std::string& db_path, Day from, Day to);
+
+struct QueryOptions {
+  Day from = 0, to = 0;
+  int sample = 100;     // < 100: only users with sample_id < sample.
+  std::string segment;  // A column of the event table, or "multi_device"; empty: none.
+  KpiConfig config;
+};
+
+// Computed from the raw events (sampled queries).
+Result<std::vector<KpiRow>> ComputeKpis(const std::string& db_path, const QueryOptions& options);
+
+struct SegmentRow {
+  Day day = 0;
+  std::string segment;  // The column's value ("" for NULL).
+  int64_t dau = 0, wau = 0, mau = 0;
+  std::optional<double> engagement_ratio;
+};
+Result<std::vector<SegmentRow>> ComputeSegments(const std::string& db_path,
+                                                const QueryOptions& options);
+
+// The segment columns `--segment` accepts.
+const std::vector<std::string>& SegmentColumns();
+
+}  // namespace telemetry::collector::kpi
+
+#endif  // COLLECTOR_KPI_KPI_JOB_H_

@@ -1,0 +1,110 @@
+#include "collector/privacy/id_hasher.h"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+namespace telemetry::collector {
+
+// The key lives in an HMAC context initialised once; Hash() duplicates it per call, which
+// costs far less than initialising a context with the key again.
+struct IdHasher::Key {
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* ctx = nullptr;
+  ~Key() {
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+  }
+};
+
+IdHasher::IdHasher(std::unique_ptr<Key> key) : key_(std::move(key)) {}
+IdHasher::IdHasher(IdHasher&&) noexcept = default;
+IdHasher& IdHasher::operator=(IdHasher&&) noexcept = default;
+IdHasher::~IdHasher() = default;
+
+Result<IdHasher> IdHasher::FromKeyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read the HMAC key file " + path);
+  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IoError("cannot read the HMAC key file " + path);
+  if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  if (secret.size() < kMinKeyBytes) {
+    const size_t size = secret.size();
+    OPENSSL_cleanse(secret.data(), secret.size());
+    return Status::InvalidArgument("the HMAC key in " + path + " is too short (" +
+                                   std::to_string(size) + " bytes; at least " +
+                                   std::to_string(kMinKeyBytes) + " needed)");
+  }
+  std::unique_ptr<Key> key = MakeKey(secret);
+  if (key == nullptr) return Status::Internal("OpenSSL could not set up HMAC-SHA256");
+  return IdHasher(std::move(key));
+}
+
+IdHasher IdHasher::InsecureDevelopmentKey() {
+  std::string secret = "telemetry-collector insecure development key";
+  return IdHasher(MakeKey(secret));
+}
+
+std::string IdHasher::Hash(std::string_view id) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  size_t length = 0;
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(key_->ctx);
+  const bool ok =
+      ctx != nullptr &&
+      EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(id.data()), id.size()) == 1 &&
+      EVP_MAC_final(ctx, digest, &length, sizeof(digest)) == 1;
+  EVP_MAC_CTX_free(ctx);
+  if (!ok) std::abort();  // Out of memory inside OpenSSL: nothing sensible to store.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(length * 2, '0');
+  for (size_t i = 0; i < length; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+int IdHasher::SampleId(std::string_view hmac_hex) {
+  if (hmac_hex.size() < 8) return -1;
+  uint64_t value = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    const char c = hmac_hex[i];
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      digit = c - 'A' + 10;
+    } else {
+      return -1;
+    }
+    value = value * 16 + static_cast<uint64_t>(digit);
+  }
+  return static_cast<int>(value % 100);
+}
+
+std::unique_ptr<IdHasher::Key> IdHasher::MakeKey(std::string& secret) {
+  auto key = std::make_unique<IdHasher::Key>();
+  key->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (key->mac != nullptr) key->ctx = EVP_MAC_CTX_new(key->mac);
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  const bool ok = key->ctx != nullptr &&
+                  EVP_MAC_init(key->ctx, reinterpret_cast<const unsigned char*>(secret.data()),
+                               secret.size(), params) == 1;
+  OPENSSL_cleanse(secret.data(), secret.size());
+  if (!ok) return nullptr;
+  return key;
+}
+
+}  // namespace telemetry::collector

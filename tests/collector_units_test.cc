@@ -1,0 +1,268 @@
+// The collector's building blocks without HTTP: datetimes, ids, decoding under the cap (real
+// zip and zstd bombs), HMAC, CSV lines, and the normalisation of our protobuf pings.
+#include <gtest/gtest.h>
+
+#include "collector/codec/content_coding.h"
+#include "collector/common/time_format.h"
+#include "collector/common/uuid.h"
+#include "collector/import/csv_line.h"
+#include "collector/ingest/ingester.h"
+#include "collector/ingest/reasons.h"
+#include "collector_test_support.h"
+
+namespace telemetry::collector {
+namespace {
+
+using testing::Gzip;
+using testing::MakePing;
+using testing::Zstd;
+
+constexpr size_t kCap = 8 * 1024 * 1024;
+
+TEST(CollectorTime, AcceptsTheShapesRealClientsSend) {
+  EXPECT_EQ(ParseMozillaDatetime("2018-10-23 11:23:15-04:00"), 1540308195000);
+  EXPECT_EQ(ParseMozillaDatetime("2018-10-23T15:23:15Z"), 1540308195000);
+  EXPECT_EQ(ParseMozillaDatetime("2019-04-26T15:37+00:00"), 1556293020000);
+  EXPECT_EQ(ParseMozillaDatetime("2019-06-10T13:46:17.267-07:00"), 1560199577267);
+  EXPECT_EQ(ParseMozillaDatetime("2018-10-23-04:25"), 1540268700000);
+  EXPECT_EQ(ParseMozillaDatetime("2019-04-26+00:00"), 1556236800000);
+  EXPECT_EQ(ParseMozillaDatetime("2015-11-05T01:25:43.312Z"), 1446686743312);
+}
+
+TEST(CollectorTime, RejectsWhatIsBroken) {
+  for (const char* bad : {"", "banana", "2018-13-01", "2018-02-30T00:00Z", "2018-10-23T25:00",
+                          "2018-10-23T11:23:15+0", "2018-10-23T11:23:15.Z", "2018-10-23 x"}) {
+    EXPECT_FALSE(ParseMozillaDatetime(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(UtcDate(1456387200000), "2016-02-25");
+  EXPECT_EQ(UtcDate(-1), "1969-12-31");
+}
+
+TEST(CollectorUuid, OnlyCanonicalUuids) {
+  EXPECT_TRUE(IsUuid("0fdac909-d2ec-454c-b625-261a3e5d5c9b"));
+  EXPECT_TRUE(IsUuid("0FDAC909-D2EC-454C-B625-261A3E5D5C9B"));
+  EXPECT_FALSE(IsUuid("0fdac909d2ec454cb625261a3e5d5c9b"));
+  EXPECT_FALSE(IsUuid("0fdac909-d2ec-454c-b625-261a3e5d5c9"));
+  EXPECT_FALSE(IsUuid("0fdac909-d2ec-454c-b625-261a3e5d5c9g"));
+  EXPECT_EQ(CanonicalUuid("0FDAC909-D2EC-454C-B625-261A3E5D5C9B"),
+            "0fdac909-d2ec-454c-b625-261a3e5d5c9b");
+}
+
+TEST(CollectorCoding, RoundTripsEveryCoding) {
+  const std::string text(100000, 'x');
+  for (ContentCoding coding :
+       {ContentCoding::kIdentity, ContentCoding::kGzip, ContentCoding::kZstd}) {
+    Result<std::string> encoded = Encode(coding, text);
+    ASSERT_TRUE(encoded.ok());
+    Result<std::string> decoded = Decode(coding, *encoded, kCap);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+    EXPECT_EQ(*decoded, text);
+  }
+  EXPECT_EQ(ParseContentCoding("GZIP"), ContentCoding::kGzip);
+  EXPECT_EQ(ParseContentCoding(""), ContentCoding::kIdentity);
+  EXPECT_FALSE(ParseContentCoding("br").has_value());
+  EXPECT_FALSE(ParseContentCoding("deflate").has_value());
+  EXPECT_FALSE(ParseContentCoding("gzip, zstd").has_value());
+}
+
+// A gzip stream of `bytes` zero bytes, compressed as it is produced (never held whole).
+std::string GzipBomb(size_t bytes) {
+  z_stream s{};
+  deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+  const std::string zeros(1 << 20, '\0');
+  std::string out;
+  char buffer[1 << 16];
+  for (size_t done = 0; done < bytes; done += zeros.size()) {
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    s.avail_in = static_cast<uInt>(zeros.size());
+    const int flush = done + zeros.size() >= bytes ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      s.next_out = reinterpret_cast<Bytef*>(buffer);
+      s.avail_out = sizeof(buffer);
+      deflate(&s, flush);
+      out.append(buffer, sizeof(buffer) - s.avail_out);
+    } while (s.avail_out == 0);
+  }
+  deflateEnd(&s);
+  return out;
+}
+
+// 1 GiB of zeros as 1024 zstd frames of 1 MiB each: about 40 KB.
+std::string ZstdBomb() {
+  const std::string frame = Zstd(std::string(1 << 20, '\0'));
+  std::string out;
+  for (int i = 0; i < 1024; ++i) out += frame;
+  return out;
+}
+
+TEST(CollectorCoding, GzipBombStopsAtTheCap) {
+  const std::string bomb = GzipBomb(64 << 20);
+  ASSERT_LT(bomb.size(), 1u << 20);  // It fits the 1 MB body limit.
+  Result<std::string> decoded = Decode(ContentCoding::kGzip, bomb, kCap);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(ReasonOf(decoded.status()), Reason::kDecompressedTooLarge);
+}
+
+TEST(CollectorCoding, ZstdBombStopsAtTheCap) {
+  const std::string bomb = ZstdBomb();
+  ASSERT_LT(bomb.size(), 1u << 20);
+  Result<std::string> decoded = Decode(ContentCoding::kZstd, bomb, kCap);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(ReasonOf(decoded.status()), Reason::kDecompressedTooLarge);
+}
+
+TEST(CollectorCoding, ExactlyTheCapIsAccepted) {
+  const std::string body(kCap, 'a');
+  for (ContentCoding coding : {ContentCoding::kGzip, ContentCoding::kZstd}) {
+    Result<std::string> decoded = Decode(coding, *Encode(coding, body), kCap);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+    EXPECT_EQ(decoded->size(), kCap);
+    EXPECT_FALSE(Decode(coding, *Encode(coding, body + "a"), kCap).ok());
+  }
+}
+
+TEST(CollectorCoding, CorruptAndTruncatedStreamsAreRefused) {
+  const std::string text(5000, 'q');
+  for (ContentCoding coding : {ContentCoding::kGzip, ContentCoding::kZstd}) {
+    std::string encoded = *Encode(coding, text);
+    for (const std::string& bad :
+         {std::string("not compressed at all"), encoded.substr(0, encoded.size() / 2),
+          encoded + "garbage", std::string()}) {
+      Result<std::string> decoded = Decode(coding, bad, kCap);
+      ASSERT_FALSE(decoded.ok());
+      EXPECT_EQ(ReasonOf(decoded.status()), Reason::kCorruptBody) << decoded.status().message();
+    }
+  }
+}
+
+TEST(CollectorHasher, HmacSha256AndSampleId) {
+  const IdHasher hasher = IdHasher::InsecureDevelopmentKey();
+  const std::string a = hasher.Hash("uid-1");
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a, hasher.Hash("uid-1"));
+  EXPECT_NE(a, hasher.Hash("uid-2"));
+  EXPECT_EQ(IdHasher::SampleId("00000064ffff"), 0);  // 0x64 = 100
+  EXPECT_EQ(IdHasher::SampleId("0000006500"), 1);
+  EXPECT_EQ(IdHasher::SampleId("ffffffff"), static_cast<int>(0xffffffffULL % 100));
+  EXPECT_EQ(IdHasher::SampleId("xyz"), -1);
+}
+
+TEST(CollectorHasher, KeyFileRulesNeverEchoTheKey) {
+  testing::TempDir dir;
+  testing::WriteFile(dir.Path("short"), "tooShortSecret\n");
+  Result<IdHasher> refused = IdHasher::FromKeyFile(dir.Path("short"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message().find("tooShortSecret"), std::string::npos);
+  EXPECT_FALSE(IdHasher::FromKeyFile(dir.Path("missing")).ok());
+  testing::WriteFile(dir.Path("key"), "a-secret-key-of-enough-length\n");
+  testing::WriteFile(dir.Path("key2"), "a-secret-key-of-enough-length");
+  Result<IdHasher> one = IdHasher::FromKeyFile(dir.Path("key"));
+  Result<IdHasher> two = IdHasher::FromKeyFile(dir.Path("key2"));
+  ASSERT_TRUE(one.ok() && two.ok());
+  EXPECT_EQ(one->Hash("x"), two->Hash("x"));  // The trailing line break is not key.
+  EXPECT_NE(one->Hash("x"), IdHasher::InsecureDevelopmentKey().Hash("x"));
+}
+
+TEST(CollectorCsv, SplitsQuotedFieldsAndReportsBrokenQuoting) {
+  auto fields = SplitCsvLine("a,\"b,c\",\"d \"\"e\"\"\",,\r");
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(*fields, (std::vector<std::string>{"a", "b,c", "d \"e\"", "", ""}));
+  EXPECT_FALSE(SplitCsvLine("a,\"open").ok());
+  EXPECT_FALSE(SplitCsvLine("a,b\"c").ok());
+  EXPECT_FALSE(SplitCsvLine("a,\"b\"c").ok());
+}
+
+class IngesterTest : public ::testing::Test {
+ protected:
+  Submission SubmissionFor(const std::string& id, const std::string& body) {
+    Submission s;
+    s.path = testing::SubmitPath(id);
+    s.namespace_name = "firefox-desktop";
+    s.doc_type = "account-ecosystem";
+    s.doc_version = "1";
+    s.doc_id = id;
+    s.content_type = "application/x-protobuf";
+    s.content_encoding = "zstd";
+    body_ = body;
+    s.body = body_;
+    s.received_ms = 1456400000000;
+    return s;
+  }
+  IdHasher hasher_ = IdHasher::InsecureDevelopmentKey();
+  Ingester ingester_{&hasher_, nullptr};
+  std::string body_;
+};
+
+TEST_F(IngesterTest, ProtobufPingBecomesActivityAndScalarRows) {
+  const std::string id = testing::NewUuid();
+  telemetry::ping::Ping ping = MakePing(id, "raw-uid", "raw-device", 2);
+  (*ping.mutable_payload()->mutable_events(1)->mutable_extras())["uid"] = "other-uid";
+  (*ping.mutable_payload()->mutable_events(1)->mutable_extras())["ua_os"] = "Windows 10";
+  Result<Document> doc = ingester_.Ingest(SubmissionFor(id, Zstd(ping.SerializeAsString())));
+  ASSERT_TRUE(doc.ok()) << doc.status().message();
+  ASSERT_EQ(doc->activity.size(), 3u);
+  const ActivityEvent& first = doc->activity[0];
+  EXPECT_EQ(first.type, "account.login");
+  EXPECT_EQ(first.timestamp_ms, 1456387200000);
+  EXPECT_EQ(first.uid, hasher_.Hash("raw-uid"));  // From the account block.
+  EXPECT_EQ(first.device_id, hasher_.Hash("raw-device"));
+  EXPECT_EQ(first.sample_id, IdHasher::SampleId(hasher_.Hash("raw-uid")));
+  EXPECT_EQ(first.seq_time_ms, 20412);
+  EXPECT_TRUE(first.new_user);
+  EXPECT_EQ(first.service, "sync");
+  EXPECT_EQ(first.ua_browser, "Firefox");
+  EXPECT_EQ(first.ua_version, "120.0");
+  EXPECT_EQ(first.ua_os, "Linux");
+  EXPECT_EQ(doc->activity[1].uid, hasher_.Hash("other-uid"));  // The extra wins.
+  EXPECT_EQ(doc->activity[1].ua_os, "Windows 10");
+  EXPECT_EQ(doc->activity[2].type, "ping.account-ecosystem");
+  EXPECT_EQ(doc->activity[2].timestamp_ms, 1456387200000);
+  ASSERT_EQ(doc->scalars.size(), 2u);
+  EXPECT_EQ(doc->scalars[0].probe, "sync.engines");
+  EXPECT_EQ(doc->scalars[0].value, "3");
+  EXPECT_EQ(doc->scalars[1].key, "tabs");
+  EXPECT_EQ(doc->scalars[1].value, "true");
+  EXPECT_EQ(doc->ping.submission_date, "2016-02-25");
+  // The stored body is the ping with its ids HMACed, zstd as received.
+  EXPECT_TRUE(doc->ping.redacted);
+  telemetry::ping::Ping stored;
+  ASSERT_TRUE(stored.ParseFromString(*Decode(ContentCoding::kZstd, doc->ping.body, kCap)));
+  EXPECT_EQ(stored.account().uid(), hasher_.Hash("raw-uid"));
+  EXPECT_EQ(stored.payload().events(1).extras().at("uid"), hasher_.Hash("other-uid"));
+}
+
+TEST_F(IngesterTest, PingWithoutIdsIsStoredAsReceived) {
+  const std::string id = testing::NewUuid();
+  const std::string body = Zstd(MakePing(id, "", "", 1).SerializeAsString());
+  Result<Document> doc = ingester_.Ingest(SubmissionFor(id, body));
+  ASSERT_TRUE(doc.ok());
+  EXPECT_FALSE(doc->ping.redacted);
+  EXPECT_EQ(doc->ping.body, body);
+  ASSERT_EQ(doc->activity.size(), 1u);  // The event; no ping row without an account.
+  EXPECT_FALSE(doc->activity[0].uid.has_value());
+}
+
+TEST_F(IngesterTest, RefusalsCarryTheirReason) {
+  const std::string id = testing::NewUuid();
+  const std::string good = Zstd(MakePing(id).SerializeAsString());
+  auto reason = [&](Submission s) { return ReasonOf(ingester_.Ingest(s).status()); };
+  Submission s = SubmissionFor("not-a-uuid", good);
+  EXPECT_EQ(reason(s), Reason::kInvalidDocumentId);
+  s = SubmissionFor(id, good);
+  s.content_encoding = "br";
+  EXPECT_EQ(reason(s), Reason::kUnsupportedEncoding);
+  s = SubmissionFor(id, good);
+  s.doc_version = "v1";
+  EXPECT_EQ(reason(s), Reason::kInvalidUri);
+  EXPECT_EQ(reason(SubmissionFor(id, Zstd("\xff\xff\xff garbage"))), Reason::kInvalidProtobuf);
+  EXPECT_EQ(reason(SubmissionFor(testing::NewUuid(), good)), Reason::kInvalidPing);  // id differs
+  telemetry::ping::Ping no_method = MakePing(id);
+  no_method.mutable_payload()->mutable_events(0)->clear_method();
+  EXPECT_EQ(reason(SubmissionFor(id, Zstd(no_method.SerializeAsString()))), Reason::kInvalidPing);
+  s = SubmissionFor(id, Gzip(MakePing(id).SerializeAsString()));
+  s.content_encoding = "gzip";
+  EXPECT_TRUE(ingester_.Ingest(s).ok());
+}
+
+}  // namespace
+}  // namespace telemetry::collector
