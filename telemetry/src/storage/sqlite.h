@@ -53,6 +53,7 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
 
   Statement& Bind(int index, int64_t value);
+  Statement& BindReal(int index, double value);
   Statement& Bind(int index, std::string_view text);
   Statement& BindBlob(int index, std::string_view bytes);
   Statement& BindNull(int index);
@@ -65,6 +66,7 @@ class Statement {
   void Reset();
 
   int64_t Int(int column) const;
+  double Real(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;
 
