@@ -1,0 +1,47 @@
+// A fleet of simulated accounts and devices on the real library, in simulated time.
+//
+// Every device is a real Telemetry instance with its own data directory and PingService: it
+// records engagement probes, and its main pings go through the real uploader to a real
+// collector. A simulated account server embeds the recorder server-side (seed 002) and records
+// seed 001's account and device events (sign-up flows with sequence ids and times, logins on
+// second devices, sync activity, aborted flows) into its `account-ecosystem` store, submitted as
+// a daily `account-ecosystem` ping. All instances share one ManualClock.
+//
+// The simulator keeps its own record of every activity event it generated, from which the KPIs
+// can be computed directly and compared with what the collector computes.
+#ifndef TELEMETRY_TOOLS_SIMULATE_FLEET_SIMULATOR_H_
+#define TELEMETRY_TOOLS_SIMULATE_FLEET_SIMULATOR_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "collector/kpi/kpi_engine.h"
+#include "telemetry/status.h"
+
+namespace telemetry::simulate {
+
+struct SimulationConfig {
+  int users = 50;
+  int days = 14;
+  std::string collector_url;
+  uint32_t seed = 1;
+  std::string data_dir;  // Each device and the account server get a directory below it.
+  collector::kpi::Day first_day = 0;
+  std::function<void(int day, int days)> progress;
+};
+
+struct SimulationResult {
+  int devices = 0;
+  int64_t pings_delivered = 0;
+  int64_t pings_pending = 0;                            // Not delivered by the end (should be 0).
+  std::vector<collector::kpi::ActivityEvent> activity;  // What the account server recorded.
+  std::vector<collector::kpi::KpiRow> expected;         // KPIs computed from `activity`.
+};
+
+Result<SimulationResult> Simulate(const SimulationConfig& config);
+
+}  // namespace telemetry::simulate
+
+#endif  // TELEMETRY_TOOLS_SIMULATE_FLEET_SIMULATOR_H_
