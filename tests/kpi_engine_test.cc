@@ -16,8 +16,8 @@ ActivityEvent Event(int64_t ts, std::string type, std::optional<std::string> uid
                     std::optional<std::string> device, bool new_user = false,
                     std::optional<int64_t> seq_time = std::nullopt,
                     std::optional<std::string> service = std::string("sync")) {
-  return {ts, std::move(type), std::move(uid), std::move(device), new_user, seq_time,
-          std::move(service)};
+  return {ts,       std::move(type), std::move(uid),    std::move(device),
+          new_user, seq_time,        std::move(service)};
 }
 
 // Midday of `day` plus `ms`.
@@ -98,8 +98,8 @@ TEST(KpiEngine, MultiDeviceWindowIsTheDayAndTheFiveBefore) {
 
 TEST(KpiEngine, TwoDevicesOnOneDayMakeAMultiDeviceUser) {
   KpiEngine engine;
-  KpiRow row = engine.AddDay(3, {Event(At(3), "account.login", "u", "a"),
-                                 Event(At(3, 1), "device.connected", "u", "b")});
+  KpiRow row = engine.AddDay(
+      3, {Event(At(3), "account.login", "u", "a"), Event(At(3, 1), "device.connected", "u", "b")});
   EXPECT_EQ(row.md_dau, 1);
   EXPECT_EQ(row.md_mau, 1);
   ASSERT_TRUE(row.md_engagement_ratio);
@@ -122,9 +122,9 @@ TEST(KpiEngine, EventsWithoutUidAreNotActivity) {
 
 TEST(KpiEngine, OnlySyncCountsForConnections) {
   KpiEngine engine;
-  KpiRow row = engine.AddDay(
-      1, {Event(At(1), "device.connected", "u", "a", false, 3000, std::string("amo")),
-          Event(At(1), "sequence.begin", "u", std::nullopt, false, 0, std::nullopt)});
+  KpiRow row =
+      engine.AddDay(1, {Event(At(1), "device.connected", "u", "a", false, 3000, std::string("amo")),
+                        Event(At(1), "sequence.begin", "u", std::nullopt, false, 0, std::nullopt)});
   EXPECT_EQ(row.devices_connected, 0);
   EXPECT_EQ(row.sequences_begun, 0);
   EXPECT_FALSE(row.completion_rate);  // No sync sequence began.
@@ -141,8 +141,8 @@ TEST(KpiEngine, DaysBeforeTheFirstCountAsZeroAndSkippedDaysToo) {
 
 TEST(KpiEngine, ActivityTypesAreConfiguration) {
   KpiEngine engine({.activity_types = {"account.login"}});
-  KpiRow row = engine.AddDay(1, {Event(At(1), "account.signed", "u", "a"),
-                                 Event(At(1), "account.login", "v", "b")});
+  KpiRow row = engine.AddDay(
+      1, {Event(At(1), "account.signed", "u", "a"), Event(At(1), "account.login", "v", "b")});
   EXPECT_EQ(row.dau, 1);
 }
 

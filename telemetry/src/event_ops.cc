@@ -79,8 +79,13 @@ bool Recorder::AppendEvent(EventStore& store, int64_t timestamp, uint32_t id, ui
                            uint32_t object, std::optional<std::string_view> value,
                            std::span<const std::pair<uint32_t, std::string_view>> extras) {
   if (store.events.size() >= config_.max_events_per_store) return false;
-  PackedEvent packed{timestamp, id,       method, object,
-                     kNoValue,  0,        static_cast<uint32_t>(store.extras.size()),
+  PackedEvent packed{timestamp,
+                     id,
+                     method,
+                     object,
+                     kNoValue,
+                     0,
+                     static_cast<uint32_t>(store.extras.size()),
                      static_cast<uint32_t>(extras.size())};
   if (value) {
     packed.value_offset = static_cast<uint32_t>(store.arena.size());

@@ -287,10 +287,9 @@ Result<StoreSnapshot> Recorder::Snapshot(std::string_view store, bool clear) {
     snapshot = SnapshotLocked(*index, clear, 0, &event_count, &overflows);
   }
   if (!snapshot.ok()) return snapshot;
-  std::stable_sort(snapshot->events.begin(), snapshot->events.end(),
-                   [](const EventEntry& a, const EventEntry& b) {
-                     return a.timestamp_ms < b.timestamp_ms;
-                   });
+  std::stable_sort(
+      snapshot->events.begin(), snapshot->events.end(),
+      [](const EventEntry& a, const EventEntry& b) { return a.timestamp_ms < b.timestamp_ms; });
   if (overflows > 0) Count(Health::kUintOverflows, overflows);
   return snapshot;
 }
@@ -369,8 +368,8 @@ Result<StoreSnapshot> Recorder::SnapshotLocked(uint8_t index, bool clear, size_t
   for (size_t i = first_event; i < events.events.size(); ++i) {
     const PackedEvent& packed = events.events[i];
     const EventInfo& info = *events_[packed.id].info;
-    EventEntry entry{packed.timestamp_ms, info.category, info.methods[packed.method],
-                     info.objects[packed.object], std::nullopt, {}};
+    EventEntry entry{packed.timestamp_ms,         info.category, info.methods[packed.method],
+                     info.objects[packed.object], std::nullopt,  {}};
     if (packed.value_offset != kNoValue) {
       entry.value = events.arena.substr(packed.value_offset, packed.value_length);
     }
@@ -397,9 +396,9 @@ void Recorder::Restore(std::string_view store, const StoreSnapshot& contents) {
   std::lock_guard lock(registry_mu_);
   std::optional<uint8_t> index = StoreIndex(std::string(store), false);
   if (!index) {
-    Count(Health::kUnknownProbes, static_cast<uint32_t>(contents.scalars.size() +
-                                                        contents.keyed_scalars.size() +
-                                                        contents.events.size()));
+    Count(Health::kUnknownProbes,
+          static_cast<uint32_t>(contents.scalars.size() + contents.keyed_scalars.size() +
+                                contents.events.size()));
     return;
   }
   // The position of this store in a probe's store list, if the probe records into it.
