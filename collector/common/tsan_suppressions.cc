@@ -7,8 +7,8 @@
 // (instantiated, instrumented, in our binary), plus libstdc++'s known benign race on the
 // ctype narrow cache that std::regex compilation hits. Only those are suppressed; our own code
 // stays fully checked (its one use of std::regex, inside valijson, keeps a validator and its
-// compiled expressions per thread). Linked into the collector binary and the collector tests;
-// compiled to nothing without TSan.
+// compiled expressions per thread). Linked into the collector binary and every test program
+// that serves HTTP with cpp-httplib; compiled to nothing without TSan.
 #if defined(__SANITIZE_THREAD__)
 extern "C" const char* __tsan_default_suppressions() {
   return "called_from_lib:libcpp-httplib.so.0.11\n"
