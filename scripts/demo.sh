@@ -85,7 +85,8 @@ else
 fi
 
 echo
-"$collector" stats --db "$db" | head -n 12
+"$collector" stats --db "$db" > "$work/stats.txt"
+head -n 12 "$work/stats.txt"
 echo
 echo "== Shutting down"
 stop_collector
