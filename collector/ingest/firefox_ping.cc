@@ -6,6 +6,7 @@
 #include "collector/common/uuid.h"
 #include "collector/ingest/json_input.h"
 #include "collector/ingest/reasons.h"
+#include "collector/ingest/scalar_value.h"
 
 namespace telemetry::collector {
 namespace {
@@ -31,16 +32,7 @@ Status AddScalar(const std::string& process, const std::string& probe,
   row.process = process;
   row.probe = probe;
   row.key = std::move(key);
-  if (value.is_boolean()) {
-    row.kind = "bool";
-    row.value = value.get<bool>() ? "true" : "false";
-  } else if (value.is_number_unsigned()) {
-    row.kind = "uint";
-    row.value = value.dump();
-  } else if (value.is_string()) {
-    row.kind = "string";
-    row.value = value.get<std::string>();
-  } else {
+  if (!SetScalarValue(value, &row)) {
     return Refuse(Reason::kInvalidPing,
                   "scalar " + probe + " in process " + process + " is not uint, bool or string");
   }

@@ -6,6 +6,7 @@
 #include "collector/ingest/activity_builder.h"
 #include "collector/ingest/json_input.h"
 #include "collector/ingest/reasons.h"
+#include "collector/ingest/scalar_value.h"
 
 namespace telemetry::collector {
 namespace {
@@ -79,18 +80,7 @@ void AddScalar(std::string probe, std::optional<std::string> key, const json& va
   ScalarRow row;
   row.probe = std::move(probe);
   row.key = std::move(key);
-  if (value.is_boolean()) {
-    row.kind = "bool";
-    row.value = value.get<bool>() ? "true" : "false";
-  } else if (value.is_number_integer()) {
-    row.kind = "uint";
-    row.value = value.dump();
-  } else if (value.is_string()) {
-    row.kind = "string";
-    row.value = value.get<std::string>();
-  } else {
-    return;  // Left to the schema; nothing to store.
-  }
+  if (!SetScalarValue(value, &row)) return;  // Left to the schema; nothing to store.
   out->scalars.push_back(std::move(row));
 }
 
