@@ -10,16 +10,16 @@
 #include <random>
 
 #include "collector/kpi/kpi_job.h"
-#include "storage/sqlite.h"
+#include "telemetry/base/sqlite.h"
 
 namespace {
 
+using telemetry::kDayMillis;
 using telemetry::collector::kpi::Day;
-using telemetry::internal::Database;
+using telemetry::sqlite::Database;
 
 constexpr int kUsers = 200000;
 constexpr int kDays = 35;
-constexpr int64_t kDayMillis = 86400000;
 const Day kFirst = 16800;  // 2015-12-30
 
 struct Data {

@@ -3,33 +3,35 @@
 // client would send), with the sizes of each.
 #include <benchmark/benchmark.h>
 
-#include "ping_codec.h"
-#include "telemetry/snapshot.h"
+#include "telemetry/base/zstd.h"
+#include "telemetry/wire/ping_codec.h"
 
 namespace {
 
-telemetry::StoreSnapshot BigStore() {
-  telemetry::StoreSnapshot snapshot;
-  snapshot.store = "main";
+// A store of 1,000 scalars and 1,000 events, as the pings library lays it into a payload.
+telemetry::ping::Ping BigPing(const telemetry::wire::Envelope& envelope) {
+  telemetry::ping::Ping ping = telemetry::wire::MakePing(envelope);
+  telemetry::ping::Payload* payload = ping.mutable_payload();
   for (int i = 0; i < 1000; ++i) {
-    snapshot.scalars.push_back(
-        {"browser.engagement.probe_" + std::to_string(i), static_cast<uint32_t>(i * 37)});
+    telemetry::ping::Scalar* scalar = payload->add_scalars();
+    scalar->set_name("browser.engagement.probe_" + std::to_string(i));
+    scalar->mutable_value()->set_uint_value(static_cast<uint32_t>(i * 37));
   }
   for (int i = 0; i < 1000; ++i) {
-    snapshot.events.push_back({1456358400000 + i * 1000,
-                               "account",
-                               i % 2 ? "created" : "login",
-                               "account",
-                               std::nullopt,
-                               {{"seq_id", "f1e2d3c4-" + std::to_string(i / 10)},
-                                {"service", "sync"},
-                                {"new_user", i % 3 ? "0" : "1"}}});
+    telemetry::ping::Event* event = payload->add_events();
+    event->set_timestamp_ms(1456358400000 + i * 1000);
+    event->set_category("account");
+    event->set_method(i % 2 ? "created" : "login");
+    event->set_object("account");
+    (*event->mutable_extras())["seq_id"] = "f1e2d3c4-" + std::to_string(i / 10);
+    (*event->mutable_extras())["service"] = "sync";
+    (*event->mutable_extras())["new_user"] = i % 3 ? "0" : "1";
   }
-  return snapshot;
+  return ping;
 }
 
-pings::internal::Envelope TheEnvelope() {
-  pings::internal::Envelope e;
+telemetry::wire::Envelope TheEnvelope() {
+  telemetry::wire::Envelope e;
   e.document_id = "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3e";
   e.document_type = "main";
   e.app_name = "demo";
@@ -43,32 +45,29 @@ pings::internal::Envelope TheEnvelope() {
 }
 
 void BM_BuildEncodeCompressPing(benchmark::State& state) {
-  const telemetry::StoreSnapshot snapshot = BigStore();
-  const pings::internal::Envelope envelope = TheEnvelope();
+  const telemetry::wire::Envelope envelope = TheEnvelope();
   size_t bytes = 0;
   for (auto _ : state) {
-    telemetry::Result<std::string> body =
-        pings::internal::EncodePing(pings::internal::BuildPing(envelope, snapshot), 1 << 20);
+    telemetry::Result<std::string> body = telemetry::wire::EncodePing(BigPing(envelope), 1 << 20);
     bytes = body->size();
     benchmark::DoNotOptimize(body);
   }
-  const telemetry::ping::Ping ping = pings::internal::BuildPing(envelope, snapshot);
+  const telemetry::ping::Ping ping = BigPing(envelope);
   state.counters["protobuf_bytes"] = static_cast<double>(ping.SerializeAsString().size());
   state.counters["protobuf_zstd_bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_BuildEncodeCompressPing)->Unit(benchmark::kMicrosecond);
 
 void BM_Baseline_BuildJsonPing(benchmark::State& state) {
-  const telemetry::StoreSnapshot snapshot = BigStore();
-  const pings::internal::Envelope envelope = TheEnvelope();
+  const telemetry::wire::Envelope envelope = TheEnvelope();
   size_t bytes = 0;
   size_t compressed = 0;
   for (auto _ : state) {
-    std::string json = pings::internal::ToJson(pings::internal::BuildPing(envelope, snapshot));
+    std::string json = telemetry::wire::ToJson(BigPing(envelope));
     bytes = json.size();
     benchmark::DoNotOptimize(json);
     state.PauseTiming();
-    compressed = pings::internal::Compress(json).size();
+    compressed = telemetry::ZstdCompress(json)->size();
     state.ResumeTiming();
   }
   state.counters["json_bytes"] = static_cast<double>(bytes);

@@ -1,13 +1,13 @@
 #include "collector/collector_service.h"
 
-#include "collector/common/wall_clock.h"
 #include "collector/storage/sqlite_storage.h"
+#include "telemetry/base/clock.h"
 
 namespace telemetry::collector {
 namespace {
 
 const Clock& DefaultClock() {
-  static const WallClock clock;
+  static const SystemClock clock;
   return clock;
 }
 

@@ -15,8 +15,8 @@
 #include "collector/http/server.h"
 #include "collector/ingest/ingester.h"
 #include "collector/privacy/id_hasher.h"
-#include "telemetry/clock.h"
-#include "telemetry/status.h"
+#include "telemetry/base/clock.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

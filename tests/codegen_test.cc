@@ -10,8 +10,8 @@
 
 #include "cpp_names.h"
 #include "emitter.h"
+#include "probe_yaml_support.h"
 #include "telemetry/registry.h"
-#include "test_support.h"
 
 namespace telemetry {
 namespace {

@@ -29,7 +29,7 @@
 
 #include "collector/collector_service.h"
 #include "collector/privacy/id_hasher.h"
-#include "pings/ping.pb.h"
+#include "telemetry/wire/ping.pb.h"
 
 namespace telemetry::collector::testing {
 

@@ -4,11 +4,12 @@
 
 #include "collector/codec/content_coding.h"
 #include "collector/common/time_format.h"
-#include "collector/common/uuid.h"
 #include "collector/import/csv_line.h"
 #include "collector/ingest/ingester.h"
 #include "collector/ingest/reasons.h"
 #include "collector_test_support.h"
+#include "telemetry/base/utc_date.h"
+#include "telemetry/base/uuid.h"
 
 namespace telemetry::collector {
 namespace {

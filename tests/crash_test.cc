@@ -97,7 +97,8 @@ Result<std::string> Encode(const StoreSnapshot& snapshot) {
       char id[40];
       std::snprintf(id, sizeof(id), "00000000-0000-4000-8000-%012llx",
                     static_cast<unsigned long long>(seed) * 1000000 + n);
-      (void)t.SubmitStore(kStores[random() % 2], id, "test", Encode);
+      (void)t.ping_storage()->SubmitStore(kStores[random() % 2],
+                                          {.document_id = id, .ping_type = "test"}, Encode);
     }
   });
   for (std::thread& thread : threads) thread.join();
@@ -142,7 +143,7 @@ TEST(CrashTest, KillMinus9LosesAtMostTheLastCheckpointWindowAndNeverDuplicates) 
     Result<std::unique_ptr<Telemetry>> opened = Telemetry::Open(ChildConfig(dir.path()));
     ASSERT_TRUE(opened.ok()) << "iteration " << iteration << ": " << opened.status().ToString();
     Telemetry& t = **opened;
-    Result<std::vector<Telemetry::PingRecord>> pending = t.PendingPings();
+    Result<std::vector<PendingPing>> pending = t.ping_storage()->PendingPings();
     ASSERT_TRUE(pending.ok());
     std::set<std::string> document_ids;
     for (const auto& ping : *pending) {

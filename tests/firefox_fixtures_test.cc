@@ -1,8 +1,8 @@
 // Real input: Firefox's own Scalars.yaml and Events.yaml, read from ../shared at test time.
 #include <gtest/gtest.h>
 
+#include "probe_yaml_support.h"
 #include "telemetry/registry.h"
-#include "test_support.h"
 
 namespace telemetry {
 namespace {

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "probe_yaml_support.h"
 #include "telemetry/project_probes.h"
 #include "telemetry/registry.h"
 #include "telemetry/test_probes.h"
-#include "test_support.h"
 
 namespace telemetry {
 namespace {

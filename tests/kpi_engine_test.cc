@@ -10,7 +10,7 @@ namespace telemetry::collector::kpi {
 namespace {
 
 constexpr int64_t kDay = 86400000;
-const Day kFeb25 = *ParseDate("2016-02-25");
+const Day kFeb25 = *ParseUtcDate("2016-02-25");
 
 ActivityEvent Event(int64_t ts, std::string type, std::optional<std::string> uid,
                     std::optional<std::string> device, bool new_user = false,
@@ -24,12 +24,12 @@ ActivityEvent Event(int64_t ts, std::string type, std::optional<std::string> uid
 int64_t At(Day day, int64_t ms = kDay / 2) { return static_cast<int64_t>(day) * kDay + ms; }
 
 TEST(KpiDates, RoundTrip) {
-  EXPECT_EQ(DateOf(kFeb25), "2016-02-25");
-  EXPECT_EQ(DayOf(1456434139863), kFeb25);
-  EXPECT_FALSE(ParseDate("2016-02-30"));
-  EXPECT_FALSE(ParseDate("yesterday"));
-  EXPECT_EQ(DayOf(At(kFeb25, kDay - 1)), kFeb25);  // 23:59:59.999
-  EXPECT_EQ(DayOf(At(kFeb25, kDay)), kFeb25 + 1);  // Midnight belongs to the next day.
+  EXPECT_EQ(UtcDateOfDay(kFeb25), "2016-02-25");
+  EXPECT_EQ(UtcDayOf(1456434139863), kFeb25);
+  EXPECT_FALSE(ParseUtcDate("2016-02-30"));
+  EXPECT_FALSE(ParseUtcDate("yesterday"));
+  EXPECT_EQ(UtcDayOf(At(kFeb25, kDay - 1)), kFeb25);  // 23:59:59.999
+  EXPECT_EQ(UtcDayOf(At(kFeb25, kDay)), kFeb25 + 1);  // Midnight belongs to the next day.
 }
 
 TEST(KpiPercentiles, AreContinuous) {

@@ -9,15 +9,15 @@
 #include <random>
 
 #include "collector/kpi/kpi_output.h"
-#include "storage/sqlite.h"
+#include "telemetry/base/sqlite.h"
 #include "test_support.h"
 
 namespace telemetry::collector::kpi {
 namespace {
 
-using telemetry::internal::Database;
+using telemetry::sqlite::Database;
 constexpr int64_t kDay = 86400000;
-const Day kStart = *ParseDate("2016-02-01");
+const Day kStart = *ParseUtcDate("2016-02-01");
 
 // The collector's activity-event table (collector/storage), as the job reads it.
 constexpr char kActivitySchema[] = R"sql(
@@ -91,7 +91,7 @@ class KpiJobTest : public ::testing::Test {
 };
 
 TEST_F(KpiJobTest, TheWorkedExampleIsStoredAndASecondRunChangesNothing) {
-  const Day feb25 = *ParseDate("2016-02-25");
+  const Day feb25 = *ParseUtcDate("2016-02-25");
   Insert(1456434139863, "sequence.begin", std::nullopt, std::nullopt);
   Insert(1456434152520, "account.created", "u1", std::nullopt, "Windows 7", 0, 12657, true);
   Insert(1456434160275, "device.connected", "u1", "dev1", "Windows 7", 0, 20412, true);

@@ -5,10 +5,9 @@
 #include <set>
 
 #include "http_test_server.h"
-#include "ping_codec.h"
-#include "pings/ping.pb.h"
 #include "pings/ping_service.h"
 #include "recorder_support.h"
+#include "telemetry/wire/ping_codec.h"
 #include "test_support.h"
 
 namespace telemetry {
@@ -58,11 +57,9 @@ class PingsTest : public ::testing::Test {
   }
   // Decodes an accepted request's body.
   static ping::Ping Decode(const testing::HttpTestServer::Request& request) {
-    Result<std::string> bytes = pings::internal::Decompress(request.body, 8 << 20);
-    EXPECT_TRUE(bytes.ok()) << bytes.status().ToString();
-    ping::Ping decoded;
-    EXPECT_TRUE(bytes.ok() && decoded.ParseFromString(*bytes));
-    return decoded;
+    Result<ping::Ping> decoded = wire::DecodePing(request.body, 8 << 20);
+    EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
+    return decoded.ok() ? *decoded : ping::Ping();
   }
   std::vector<ping::Ping> Delivered() {
     std::vector<ping::Ping> out;
@@ -138,7 +135,7 @@ TEST_F(PingsTest, ScheduledPingsArriveAndDecodeFieldByField) {
   }
   EXPECT_EQ(types, (std::set<std::string>{"main", "second"}));
   // Sent pings are archived, not pending.
-  EXPECT_TRUE(telemetry_->PendingPings()->empty());
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
 }
 
 TEST_F(PingsTest, TheAccountBlockRidesAlongWhileSignedIn) {
@@ -257,7 +254,7 @@ TEST_F(PingsTest, ServerErrorsAreRetriedWithBackoffAndDeliveredOnce) {
   EXPECT_EQ(service_->UploadDue(), 1);
   EXPECT_EQ(server_.refused().size(), 3u);
   ASSERT_EQ(server_.accepted().size(), 1u);
-  EXPECT_TRUE(telemetry_->PendingPings()->empty());
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
 }
 
 TEST_F(PingsTest, AClientErrorDiscardsThePingAndCountsIt) {
@@ -266,7 +263,7 @@ TEST_F(PingsTest, AClientErrorDiscardsThePingAndCountsIt) {
   RecordSome();
   ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
   EXPECT_EQ(service_->UploadDue(), 0);
-  EXPECT_TRUE(telemetry_->PendingPings()->empty());
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
   EXPECT_EQ(testing::Health(*telemetry_, "discarded_pings", "second-store"), 1u);
 }
 
@@ -282,7 +279,7 @@ TEST_F(PingsTest, AServerDownForDaysGetsEveryPingOnceWhenItReturns) {
       service_->UploadDue();  // Connection refused: retried later.
     }
   }
-  EXPECT_EQ(telemetry_->PendingPings()->size(), 10u);
+  EXPECT_EQ(telemetry_->ping_storage()->PendingPings()->size(), 10u);
   server_.Restart();
   clock_->Advance(2 * kHour);  // Past the longest backoff.
   while (service_->UploadDue() > 0) clock_->Advance(60 * 1000);
@@ -290,7 +287,7 @@ TEST_F(PingsTest, AServerDownForDaysGetsEveryPingOnceWhenItReturns) {
   for (const auto& request : server_.accepted()) ids.insert(Decode(request).document_id());
   EXPECT_EQ(server_.accepted().size(), 10u);
   EXPECT_EQ(ids.size(), 10u);  // Each once.
-  EXPECT_TRUE(telemetry_->PendingPings()->empty());
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
 }
 
 TEST_F(PingsTest, ASlowServerTimesOutAndIsRetried) {
@@ -332,7 +329,7 @@ TEST_F(PingsTest, TheQueueQuotaEvictsTheOldestAndCounts) {
     clock_->Advance(1000);
     ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
   }
-  Result<std::vector<Telemetry::PingRecord>> pending = telemetry_->PendingPings();
+  Result<std::vector<PendingPing>> pending = telemetry_->ping_storage()->PendingPings();
   ASSERT_EQ(pending->size(), 3u);
   EXPECT_EQ(testing::Health(*telemetry_, "discarded_pings", "second-store"), 2u);
   // The newest three remain.
@@ -347,7 +344,7 @@ TEST_F(PingsTest, APingTooLargeIsDiscardedAndCounted) {
     telemetry_->Record(policy::kSeenEvent, Seen::Object::kThing, std::to_string(i * 7919));
   }
   EXPECT_FALSE(service_->Submit("main", "shutdown").ok());
-  EXPECT_TRUE(telemetry_->PendingPings()->empty());
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
   EXPECT_GE(testing::Health(*telemetry_, "discarded_pings", "second-store"), 1u);
 }
 
@@ -361,7 +358,7 @@ TEST_F(PingsTest, WithdrawingConsentClearsAndSendsADeletionRequestThatSurvivesRe
   EXPECT_FALSE(service_->upload_enabled());
   // Stores and queue cleared, but for the deletion request.
   EXPECT_TRUE(testing::SnapshotOrDie(*telemetry_, "second-store", false).empty());
-  Result<std::vector<Telemetry::PingRecord>> pending = telemetry_->PendingPings();
+  Result<std::vector<PendingPing>> pending = telemetry_->ping_storage()->PendingPings();
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].ping_type, "deletion-request");
   // Nothing is recorded or scheduled meanwhile.
@@ -398,7 +395,7 @@ TEST_F(PingsTest, ShutdownDuringASlowUploadIsClean) {
   service_->Shutdown();  // Returns: the upload in flight is aborted after the deadline.
   service_->Shutdown();
   // Not acknowledged, so still queued for the next run.
-  EXPECT_EQ(telemetry_->PendingPings()->size(), 1u);
+  EXPECT_EQ(telemetry_->ping_storage()->PendingPings()->size(), 1u);
 }
 
 TEST(PingNames, FollowTheRule) {

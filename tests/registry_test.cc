@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "probe_yaml_support.h"
 #include "telemetry/project_probes.h"
-#include "test_support.h"
 
 namespace telemetry {
 namespace {

@@ -12,7 +12,8 @@
 #include <sstream>
 
 #include "recorder_support.h"
-#include "storage/client_database.h"
+#include "telemetry/base/sqlite.h"
+#include "telemetry/data_directory.h"
 #include "test_support.h"
 
 namespace telemetry {
@@ -117,14 +118,15 @@ TEST_F(StorageTest, ASubmittedStoreIsQueuedAndClearedInOneStep) {
     std::unique_ptr<Telemetry> t = Open();
     RecordSome(*t);
     ASSERT_TRUE(t->Checkpoint().ok());
-    Status status = t->SubmitStore("main", "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3e", "custom",
-                                   [](const StoreSnapshot& snapshot) -> Result<std::string> {
-                                     return "events=" + std::to_string(snapshot.events.size());
-                                   });
+    Status status = t->ping_storage()->SubmitStore(
+        "main", {.document_id = "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3e", .ping_type = "custom"},
+        [](const StoreSnapshot& snapshot) -> Result<std::string> {
+          return "events=" + std::to_string(snapshot.events.size());
+        });
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
   std::unique_ptr<Telemetry> t = Open();
-  Result<std::vector<Telemetry::PingRecord>> pending = t->PendingPings();
+  Result<std::vector<PendingPing>> pending = t->ping_storage()->PendingPings();
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].document_id, "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3e");
@@ -137,12 +139,13 @@ TEST_F(StorageTest, ASubmittedStoreIsQueuedAndClearedInOneStep) {
 TEST_F(StorageTest, AFailedBuildIsCountedAndNothingIsQueued) {
   std::unique_ptr<Telemetry> t = Open();
   RecordSome(*t);
-  Status status = t->SubmitStore("main", "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3f", "custom",
-                                 [](const StoreSnapshot&) -> Result<std::string> {
-                                   return Status::Internal("cannot encode");
-                                 });
+  Status status = t->ping_storage()->SubmitStore(
+      "main", {.document_id = "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d3f", .ping_type = "custom"},
+      [](const StoreSnapshot&) -> Result<std::string> {
+        return Status::Internal("cannot encode");
+      });
   EXPECT_EQ(status.code(), Status::Code::kInternal);
-  EXPECT_TRUE(t->PendingPings()->empty());
+  EXPECT_TRUE(t->ping_storage()->PendingPings()->empty());
   EXPECT_EQ(Health(*t, "discarded_pings", "second-store"), 1u);
 }
 
@@ -167,8 +170,7 @@ TEST_F(StorageTest, ASecondInstanceOnTheSameDirectoryIsRefused) {
   EXPECT_EQ(second.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_NE(second.status().message().find("in use"), std::string::npos);
   // Inspection opens it read-only meanwhile.
-  Result<std::unique_ptr<internal::ClientDatabase>> reader =
-      internal::ClientDatabase::OpenReadOnly(dir_.path());
+  Result<std::unique_ptr<DataDirectoryReader>> reader = DataDirectoryReader::Open(dir_.path());
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
   EXPECT_TRUE((*reader)->PendingPings().ok());
   first.reset();
@@ -211,8 +213,8 @@ TEST_F(StorageTest, ADamagedDatabaseIsMovedAsideToo) {
 TEST_F(StorageTest, ANewerSchemaIsRefusedAndLeftUntouched) {
   { Open(); }
   {
-    Result<std::unique_ptr<internal::Database>> db =
-        internal::Database::Open(dir_.Sub("telemetry.db"), internal::Database::Mode::kReadWrite);
+    Result<std::unique_ptr<sqlite::Database>> db =
+        sqlite::Database::Open(dir_.Sub("telemetry.db"), sqlite::Database::Mode::kReadWrite);
     ASSERT_TRUE(db.ok());
     ASSERT_TRUE((*db)->Execute("INSERT INTO schema_version VALUES (99)").ok());
     ASSERT_TRUE((*db)->Execute("PRAGMA wal_checkpoint(TRUNCATE)").ok());

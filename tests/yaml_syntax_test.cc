@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "test_support.h"
+#include "probe_yaml_support.h"
 
 namespace telemetry::testing {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "collector/privacy/id_hasher.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector::cli {
 

@@ -15,7 +15,7 @@ using kpi::Day;
 
 // Parses YYYY-MM-DD, or says why not.
 bool ParseDay(const std::string& text, const char* flag, Day* day) {
-  std::optional<Day> parsed = kpi::ParseDate(text);
+  std::optional<Day> parsed = ParseUtcDate(text);
   if (!parsed) {
     std::cerr << "telemetry-collector: " << flag << " wants a date as YYYY-MM-DD, not '" << text
               << "'\n";
@@ -29,7 +29,7 @@ Day Today() {
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  return kpi::DayOf(now);
+  return UtcDayOf(now);
 }
 
 struct AggregateArgs {
@@ -69,7 +69,7 @@ int RunAggregate(const AggregateArgs& args) {
   const bool tty = isatty(STDERR_FILENO);
   if (tty) {
     options.progress = [](Day day, Day last) {
-      std::cerr << "\raggregating " << kpi::DateOf(day) << " (" << (last - day) << " days left)  "
+      std::cerr << "\raggregating " << UtcDateOfDay(day) << " (" << (last - day) << " days left)  "
                 << std::flush;
     };
   }
@@ -82,8 +82,8 @@ int RunAggregate(const AggregateArgs& args) {
   if (result->days == 0) {
     std::cout << "aggregate: nothing to do (every day up to yesterday is aggregated)\n";
   } else {
-    std::cout << "aggregate: " << result->days << " days computed, " << kpi::DateOf(*result->first)
-              << " to " << kpi::DateOf(*result->last);
+    std::cout << "aggregate: " << result->days << " days computed, " << UtcDateOfDay(*result->first)
+              << " to " << UtcDateOfDay(*result->last);
     if (args.retain_days > 0) {
       std::cout << "; " << result->events_deleted << " raw events older than " << args.retain_days
                 << " days deleted";

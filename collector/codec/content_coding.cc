@@ -1,14 +1,13 @@
 #include "collector/codec/content_coding.h"
 
 #include <zlib.h>
-#include <zstd.h>
-#include <zstd_errors.h>
 
 #include <algorithm>
 #include <cctype>
 #include <memory>
 
 #include "collector/ingest/reasons.h"
+#include "telemetry/base/zstd.h"
 
 namespace telemetry::collector {
 namespace {
@@ -21,17 +20,6 @@ constexpr int kZstdWindowLogMax = 23;
 Status TooLarge(size_t max_output) {
   return Refuse(Reason::kDecompressedTooLarge,
                 "the body decompresses to more than " + std::to_string(max_output) + " bytes");
-}
-
-// Appends `n` bytes to `out` unless that would pass `max_output`; grows the buffer itself so
-// its capacity never passes `max_output` either.
-bool AppendCapped(std::string* out, const char* data, size_t n, size_t max_output) {
-  if (out->size() + n > max_output) return false;
-  if (out->size() + n > out->capacity()) {
-    out->reserve(std::min(max_output, std::max(out->size() + n, 2 * out->capacity())));
-  }
-  out->append(data, n);
-  return true;
 }
 
 Result<std::string> DecodeGzip(std::string_view body, size_t max_output) {
@@ -72,42 +60,12 @@ Result<std::string> DecodeGzip(std::string_view body, size_t max_output) {
   return out;
 }
 
-struct DctxDeleter {
-  void operator()(ZSTD_DCtx* ctx) const { ZSTD_freeDCtx(ctx); }
-};
-
 Result<std::string> DecodeZstd(std::string_view body, size_t max_output) {
-  // One decompression context per thread, reused: creating one per request costs more than
-  // decoding a small ping.
-  thread_local std::unique_ptr<ZSTD_DCtx, DctxDeleter> dctx(ZSTD_createDCtx());
-  if (dctx == nullptr) return Status::Internal("zstd could not create a context");
-  ZSTD_DCtx_reset(dctx.get(), ZSTD_reset_session_and_parameters);
-  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, kZstdWindowLogMax);
-  ZSTD_inBuffer in{body.data(), body.size(), 0};
-  std::string out;
-  auto chunk = std::make_unique<char[]>(kChunk);
-  size_t remaining = 1;  // What the decoder still expects of the current frame; 0 at its end.
-  while (in.pos < in.size || remaining != 0) {
-    ZSTD_outBuffer output{chunk.get(), kChunk, 0};
-    remaining = ZSTD_decompressStream(dctx.get(), &output, &in);
-    if (ZSTD_isError(remaining)) {
-      if (ZSTD_getErrorCode(remaining) == ZSTD_error_frameParameter_windowTooLarge) {
-        return TooLarge(max_output);
-      }
-      return Refuse(Reason::kCorruptBody, std::string("zstd: ") + ZSTD_getErrorName(remaining));
-    }
-    if (!AppendCapped(&out, chunk.get(), output.pos, max_output)) return TooLarge(max_output);
-    if (in.pos == in.size && output.pos == 0 && remaining != 0) {
-      return Refuse(Reason::kCorruptBody, "zstd: the stream is truncated");
-    }
-  }
-  if (body.empty()) return Refuse(Reason::kCorruptBody, "zstd: empty body");
-  return out;
+  Result<std::string> out = ZstdDecompress(body, max_output, kZstdWindowLogMax);
+  if (out.ok()) return out;
+  if (out.status().code() == Status::Code::kResourceExhausted) return TooLarge(max_output);
+  return Refuse(Reason::kCorruptBody, out.status().message());
 }
-
-struct CctxDeleter {
-  void operator()(ZSTD_CCtx* ctx) const { ZSTD_freeCCtx(ctx); }
-};
 
 }  // namespace
 
@@ -149,16 +107,7 @@ Result<std::string> Decode(ContentCoding coding, std::string_view body, size_t m
 }
 
 Result<std::string> Encode(ContentCoding coding, std::string_view data) {
-  if (coding == ContentCoding::kZstd) {
-    thread_local std::unique_ptr<ZSTD_CCtx, CctxDeleter> cctx(ZSTD_createCCtx());
-    if (cctx == nullptr) return Status::Internal("zstd could not create a context");
-    std::string out(ZSTD_compressBound(data.size()), '\0');
-    const size_t n =
-        ZSTD_compressCCtx(cctx.get(), out.data(), out.size(), data.data(), data.size(), 3);
-    if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
-    out.resize(n);
-    return out;
-  }
+  if (coding == ContentCoding::kZstd) return ZstdCompress(data);
   if (coding == ContentCoding::kGzip) {
     z_stream stream{};
     if (deflateInit2(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {

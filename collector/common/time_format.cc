@@ -1,7 +1,6 @@
 #include "collector/common/time_format.h"
 
 #include <chrono>
-#include <cstdio>
 
 namespace telemetry::collector {
 namespace {
@@ -47,16 +46,6 @@ bool ReadOffset(std::string_view text, size_t* pos, int* minutes) {
 }
 
 }  // namespace
-
-std::string UtcDate(int64_t millis) {
-  using namespace std::chrono;
-  const sys_days day = floor<days>(sys_time<milliseconds>(milliseconds(millis)));
-  const year_month_day ymd(day);
-  char buffer[16];
-  std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return buffer;
-}
 
 std::optional<int64_t> ParseMozillaDatetime(std::string_view text) {
   using namespace std::chrono;

@@ -1,4 +1,4 @@
-// UTC days and the datetime shapes real Mozilla clients send.
+// The datetime shapes real Mozilla clients send (UTC days themselves: telemetry/base/utc_date.h).
 #ifndef TELEMETRY_COLLECTOR_COMMON_TIME_FORMAT_H_
 #define TELEMETRY_COLLECTOR_COMMON_TIME_FORMAT_H_
 
@@ -8,9 +8,6 @@
 #include <string_view>
 
 namespace telemetry::collector {
-
-// "YYYY-MM-DD", the UTC calendar day of `millis` since the Unix epoch.
-std::string UtcDate(int64_t millis);
 
 // Milliseconds since the Unix epoch of a datetime as Mozilla clients write it (Glean's and
 // Firefox's "datetime"): a date "YYYY-MM-DD", optionally followed by 'T' or ' ' and a time

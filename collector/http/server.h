@@ -29,8 +29,8 @@
 #include "collector/http/metrics.h"
 #include "collector/ingest/ingester.h"
 #include "collector/storage/group_committer.h"
-#include "telemetry/clock.h"
-#include "telemetry/status.h"
+#include "telemetry/base/clock.h"
+#include "telemetry/base/status.h"
 
 namespace httplib {
 class Server;

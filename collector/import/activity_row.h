@@ -10,7 +10,7 @@
 
 #include "collector/model/records.h"
 #include "collector/privacy/id_hasher.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

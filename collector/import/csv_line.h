@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

@@ -18,7 +18,7 @@
 
 #include "collector/privacy/id_hasher.h"
 #include "collector/storage/storage.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

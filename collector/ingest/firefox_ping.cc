@@ -3,10 +3,10 @@
 #include <string>
 
 #include "collector/common/time_format.h"
-#include "collector/common/uuid.h"
 #include "collector/ingest/json_input.h"
 #include "collector/ingest/reasons.h"
 #include "collector/ingest/scalar_value.h"
+#include "telemetry/base/uuid.h"
 
 namespace telemetry::collector {
 namespace {

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "collector/ingest/submission.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

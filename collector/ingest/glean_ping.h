@@ -19,7 +19,7 @@
 #include "collector/ingest/glean_schema.h"
 #include "collector/ingest/submission.h"
 #include "collector/privacy/id_hasher.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

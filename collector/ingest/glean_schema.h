@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace valijson {
 class Schema;

@@ -3,12 +3,12 @@
 #include <cctype>
 
 #include "collector/codec/content_coding.h"
-#include "collector/common/time_format.h"
-#include "collector/common/uuid.h"
 #include "collector/ingest/firefox_ping.h"
 #include "collector/ingest/glean_ping.h"
 #include "collector/ingest/protobuf_ping.h"
 #include "collector/ingest/reasons.h"
+#include "telemetry/base/utc_date.h"
+#include "telemetry/base/uuid.h"
 
 namespace telemetry::collector {
 namespace {

@@ -18,7 +18,7 @@
 #include "collector/ingest/submission.h"
 #include "collector/model/records.h"
 #include "collector/privacy/id_hasher.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

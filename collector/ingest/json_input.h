@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

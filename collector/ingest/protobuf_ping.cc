@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "collector/common/uuid.h"
 #include "collector/ingest/activity_builder.h"
 #include "collector/ingest/reasons.h"
-#include "pings/ping.pb.h"
+#include "telemetry/base/uuid.h"
+#include "telemetry/wire/ping.pb.h"
 
 namespace telemetry::collector {
 namespace {

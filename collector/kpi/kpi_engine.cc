@@ -2,14 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <ctime>
 #include <unordered_set>
 
 namespace telemetry::collector::kpi {
 namespace {
 
-constexpr int64_t kDayMillis = 86400000;
 constexpr Day kMauDays = 28;
 constexpr Day kWauDays = 7;
 
@@ -28,35 +25,6 @@ std::optional<double> Ratio(const std::vector<int64_t>& recent, int64_t denomina
 }
 
 }  // namespace
-
-Day DayOf(int64_t timestamp_ms) {
-  return static_cast<Day>(timestamp_ms >= 0 ? timestamp_ms / kDayMillis
-                                            : -((-timestamp_ms + kDayMillis - 1) / kDayMillis));
-}
-
-std::string DateOf(Day day) {
-  std::time_t seconds = static_cast<std::time_t>(day) * 86400;
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%d", &tm);
-  return text;
-}
-
-std::optional<Day> ParseDate(const std::string& date) {
-  int y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return std::nullopt;
-  if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = m - 1;
-  tm.tm_mday = d;
-  std::time_t seconds = timegm(&tm);
-  Day day = static_cast<Day>(seconds / 86400);
-  if (DateOf(day) != date) return std::nullopt;  // 2016-02-30 and the like.
-  return day;
-}
 
 std::optional<double> PercentileCont(std::vector<double> values, double p) {
   if (values.empty()) return std::nullopt;
@@ -106,7 +74,7 @@ KpiRow KpiEngine::AddDay(Day day, const std::vector<ActivityEvent>& events) {
   md_users_.clear();
   std::vector<double> ttc_new, ttc_existing;
   for (const ActivityEvent& event : events) {
-    if (DayOf(event.timestamp_ms) != day) continue;
+    if (UtcDayOf(event.timestamp_ms) != day) continue;
     const bool connect_service = event.service && *event.service == config_.connect_service;
     if (connect_service && event.type == "sequence.begin") ++row.sequences_begun;
     if (connect_service && event.type == "device.connected") {

@@ -20,13 +20,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "telemetry/base/utc_date.h"
+
 namespace telemetry::collector::kpi {
 
-// Days since 1970-01-01 (UTC).
+// Days since 1970-01-01 (UTC): telemetry::UtcDayOf, UtcDateOfDay and ParseUtcDate.
 using Day = int32_t;
-Day DayOf(int64_t timestamp_ms);
-std::string DateOf(Day day);  // "YYYY-MM-DD"
-std::optional<Day> ParseDate(const std::string& date);
 
 // One activity event, as the KPIs need it (ids already HMACed).
 struct ActivityEvent {

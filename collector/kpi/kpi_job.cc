@@ -4,15 +4,13 @@
 #include <map>
 #include <sstream>
 
-#include "storage/sqlite.h"
+#include "telemetry/base/sqlite.h"
 
 namespace telemetry::collector::kpi {
 namespace {
 
-using telemetry::internal::Database;
-using telemetry::internal::Statement;
-
-constexpr int64_t kDayMillis = 86400000;
+using telemetry::sqlite::Database;
+using telemetry::sqlite::Statement;
 
 const char kSchema[] = R"sql(
 CREATE INDEX IF NOT EXISTS activity_events_for_kpis
@@ -220,7 +218,7 @@ std::optional<double> ReadOptional(const Statement& s, int column) {
 }
 
 Status StoreRow(Statement& insert, const KpiRow& r) {
-  insert.Bind(1, DateOf(r.day)).Bind(2, int64_t{r.day});
+  insert.Bind(1, UtcDateOfDay(r.day)).Bind(2, int64_t{r.day});
   insert.Bind(3, r.dau).Bind(4, r.wau).Bind(5, r.mau);
   BindOptional(insert, 6, r.engagement_ratio);
   insert.Bind(7, r.md_dau).Bind(8, r.md_mau);
@@ -274,11 +272,11 @@ Status StoreUsersServices(Database& db, Day day) {
       "GROUP BY uid, coalesce(service, '')");
   if (!clear.ok()) return clear.status();
   if (!fill.ok()) return fill.status();
-  if (Status s = (*clear)->Bind(1, DateOf(day)).Run(); !s.ok()) return s;
+  if (Status s = (*clear)->Bind(1, UtcDateOfDay(day)).Run(); !s.ok()) return s;
   return (*fill)
       ->Bind(1, static_cast<int64_t>(day) * kDayMillis)
       .Bind(2, static_cast<int64_t>(day + 1) * kDayMillis)
-      .Bind(3, DateOf(day))
+      .Bind(3, UtcDateOfDay(day))
       .Run();
 }
 
@@ -325,7 +323,7 @@ Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOpt
     std::optional<Day> state_day;
     if (state->has_value()) state_day = static_cast<Day>(std::stol(**state));
     std::optional<Day> dirty;
-    if (*first_new != INT64_MIN) dirty = DayOf(*first_new);
+    if (*first_new != INT64_MIN) dirty = UtcDayOf(*first_new);
     if (!state_day) {
       if (!dirty) return AggregateResult{};  // No data at all.
       first = *dirty;

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "collector/kpi/kpi_engine.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector::kpi {
 

@@ -27,7 +27,7 @@ const char kKpiCsvHeader[] =
 void WriteKpisCsv(const std::vector<KpiRow>& rows, std::ostream& out) {
   out << kKpiCsvHeader << "\n";
   for (const KpiRow& r : rows) {
-    out << DateOf(r.day) << ',' << r.dau << ',' << r.wau << ',' << r.mau << ','
+    out << UtcDateOfDay(r.day) << ',' << r.dau << ',' << r.wau << ',' << r.mau << ','
         << Number(r.engagement_ratio) << ',' << r.md_dau << ',' << r.md_mau << ','
         << Number(r.md_engagement_ratio) << ',' << r.ttc_new_n << ',' << Number(r.ttc_new_p25)
         << ',' << Number(r.ttc_new_p50) << ',' << Number(r.ttc_new_p75) << ',' << r.ttc_existing_n
@@ -40,7 +40,7 @@ void WriteKpisCsv(const std::vector<KpiRow>& rows, std::ostream& out) {
 void WriteKpisJson(const std::vector<KpiRow>& rows, std::ostream& out) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const KpiRow& r : rows) {
-    list.push_back({{"date", DateOf(r.day)},
+    list.push_back({{"date", UtcDateOfDay(r.day)},
                     {"dau", r.dau},
                     {"wau", r.wau},
                     {"mau", r.mau},
@@ -73,8 +73,8 @@ void WriteSegmentsCsv(const std::string& column, const std::vector<SegmentRow>& 
       for (char c : segment) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
       segment = quoted + "\"";
     }
-    out << DateOf(r.day) << ',' << segment << ',' << r.dau << ',' << r.wau << ',' << r.mau << ','
-        << Number(r.engagement_ratio) << "\n";
+    out << UtcDateOfDay(r.day) << ',' << segment << ',' << r.dau << ',' << r.wau << ',' << r.mau
+        << ',' << Number(r.engagement_ratio) << "\n";
   }
 }
 
@@ -82,7 +82,7 @@ void WriteSegmentsJson(const std::string& column, const std::vector<SegmentRow>&
                        std::ostream& out) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const SegmentRow& r : rows) {
-    list.push_back({{"date", DateOf(r.day)},
+    list.push_back({{"date", UtcDateOfDay(r.day)},
                     {column, r.segment},
                     {"dau", r.dau},
                     {"wau", r.wau},

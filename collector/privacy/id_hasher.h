@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

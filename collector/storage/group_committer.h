@@ -23,7 +23,7 @@
 
 #include "collector/model/records.h"
 #include "collector/storage/storage.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "collector/storage/storage.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

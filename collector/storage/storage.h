@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "collector/model/records.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry::collector {
 

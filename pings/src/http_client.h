@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace pings::internal {
 

@@ -1,34 +1,23 @@
 #include "pings/ping_service.h"
 
-#include <ctime>
 #include <random>
 
 #include "http_client.h"
-#include "ping_codec.h"
-#include "recorder.h"
-#include "storage/persistence.h"
-#include "uuid.h"
+#include "snapshot_payload.h"
+#include "telemetry/base/utc_date.h"
+#include "telemetry/base/uuid.h"
+#include "telemetry/wire/ping_codec.h"
 
 namespace pings {
 
+using telemetry::PendingPing;
+using telemetry::PingState;
 using telemetry::Result;
 using telemetry::Status;
-using telemetry::internal::Health;
-using telemetry::internal::PendingPing;
-using telemetry::internal::PingState;
 
 namespace {
 
 constexpr char kUploadEnabledKey[] = "upload_enabled";
-
-std::string HttpDate(int64_t now_ms) {
-  std::time_t seconds = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[64];
-  std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return text;
-}
 
 bool Permanent(long status) {
   return status >= 400 && status < 500 && status != 408 && status != 429;
@@ -41,7 +30,7 @@ PingService::PingService(telemetry::Telemetry& telemetry, PingServiceConfig conf
 
 Result<std::unique_ptr<PingService>> PingService::Start(telemetry::Telemetry& telemetry,
                                                         PingServiceConfig config) {
-  if (telemetry.persistence() == nullptr) {
+  if (telemetry.ping_storage() == nullptr) {
     return Status::FailedPrecondition("pings need a Telemetry with a data directory");
   }
   std::map<std::string, bool> names;
@@ -57,22 +46,21 @@ Result<std::unique_ptr<PingService>> PingService::Start(telemetry::Telemetry& te
                                                           service->config_.request_timeout_ms,
                                                           &service->abort_uploads_);
 
-  Result<std::vector<PingState>> states = telemetry.persistence()->WithDatabase(
-      [](telemetry::internal::ClientDatabase& db) { return db.LoadPingStates(); });
+  telemetry::PingStorage& storage = *telemetry.ping_storage();
+  Result<std::vector<PingState>> states = storage.PingStates();
   if (states.ok()) {
     for (const PingState& state : *states) {
       service->states_[state.ping] = {state.next_sequence, state.last_fire_ms, state.last_ping_ms,
                                       false};
     }
   }
-  Result<std::optional<std::string>> upload = telemetry.persistence()->WithDatabase(
-      [](telemetry::internal::ClientDatabase& db) { return db.ClientValue(kUploadEnabledKey); });
+  Result<std::optional<std::string>> upload = storage.ClientValue(kUploadEnabledKey);
   if (upload.ok() && upload->has_value() && **upload == "0") {
     service->upload_enabled_ = false;
     telemetry.SetRecordingEnabled(false);
   }
   service->tokens_ = service->config_.rate_limit_per_minute;
-  service->tokens_at_ms_ = telemetry.recorder().clock().NowMillis();
+  service->tokens_at_ms_ = telemetry.clock().NowMillis();
   if (service->config_.background_thread) {
     service->thread_ = std::thread([s = service.get()] { s->Run(); });
   }
@@ -84,14 +72,15 @@ PingService::~PingService() { Shutdown(); }
 Status PingService::SaveState(const std::string& ping) {
   const State& state = states_[ping];
   PingState saved{ping, state.next_sequence, state.last_fire_ms, state.last_ping_ms};
-  return telemetry_.persistence()->WithDatabase(
-      [&](telemetry::internal::ClientDatabase& db) { return db.SavePingState(saved); });
+  return storage().SavePingState(saved);
 }
 
 Status PingService::Fire(const PingType& type, std::string_view reason, bool scheduled, int64_t now,
                          bool* sent) {
   *sent = false;
   State& state = states_[type.name];
+  // The hook runs first: what it records belongs in this ping.
+  const PingFields fields = type.before_assembly ? type.before_assembly(reason) : PingFields{};
   if (!type.store.empty() && !type.send_if_empty) {
     Result<telemetry::StoreSnapshot> peek = telemetry_.Snapshot(type.store, /*clear=*/false);
     if (peek.ok() && peek->empty()) {  // Nothing to send: restart the timer only.
@@ -99,11 +88,11 @@ Status PingService::Fire(const PingType& type, std::string_view reason, bool sch
       return SaveState(type.name);
     }
   }
-  internal::Envelope envelope;
-  envelope.document_id = telemetry::internal::NewUuid();
+  telemetry::wire::Envelope envelope;
+  envelope.document_id = telemetry::NewUuid();
   envelope.document_type = type.name;
   envelope.document_version = type.version;
-  const telemetry::TelemetryConfig& app = telemetry_.recorder().config();
+  const telemetry::TelemetryConfig& app = telemetry_.config();
   envelope.app_name = app.app_name;
   envelope.app_version = app.app_version;
   envelope.channel = app.channel;
@@ -130,7 +119,9 @@ Status PingService::Fire(const PingType& type, std::string_view reason, bool sch
   }
   envelope.store = type.store;
   auto build = [&](const telemetry::StoreSnapshot& snapshot) -> Result<std::string> {
-    return internal::EncodePing(internal::BuildPing(envelope, snapshot), config_.max_ping_bytes);
+    telemetry::ping::Ping ping = telemetry::wire::MakePing(envelope);
+    internal::FillPayload(snapshot, fields, ping.mutable_payload());
+    return telemetry::wire::EncodePing(ping, config_.max_ping_bytes);
   };
   PendingPing pending;
   pending.document_id = envelope.document_id;
@@ -144,12 +135,9 @@ Status PingService::Fire(const PingType& type, std::string_view reason, bool sch
     Result<std::string> body = build(telemetry::StoreSnapshot{});
     if (!body.ok()) return body.status();
     pending.body = std::move(body).value();
-    status = telemetry_.persistence()->WithDatabase([&](telemetry::internal::ClientDatabase& db) {
-      if (Status s = db.EnqueuePings({pending}); !s.ok()) return s;
-      return db.SavePingState(next);
-    });
+    status = storage().Enqueue(pending, &next);
   } else {
-    status = telemetry_.persistence()->SubmitStore(type.store, pending, build, &next);
+    status = storage().SubmitStore(type.store, pending, build, &next);
   }
   if (!status.ok()) return status;
   state.next_sequence = next.next_sequence;
@@ -157,14 +145,10 @@ Status PingService::Fire(const PingType& type, std::string_view reason, bool sch
   state.last_ping_ms = now;
   *sent = true;
 
-  Result<int> evicted =
-      telemetry_.persistence()->WithDatabase([&](telemetry::internal::ClientDatabase& db) {
-        return db.EnforceQuota(config_.max_pending_count, config_.max_pending_bytes,
-                               config_.max_pending_age_ms, now);
-      });
-  if (evicted.ok() && *evicted > 0) {
-    telemetry_.recorder().Count(Health::kDiscardedPings, static_cast<uint32_t>(*evicted));
-  }
+  (void)storage().EnforceQuota({.max_count = config_.max_pending_count,
+                                .max_bytes = config_.max_pending_bytes,
+                                .max_age_ms = config_.max_pending_age_ms},
+                               now);
   return Status::Ok();
 }
 
@@ -183,8 +167,7 @@ Status PingService::Submit(std::string_view ping, std::string_view reason) {
     }
     std::lock_guard lock(mu_);
     bool sent = false;
-    return Fire(type, reason, /*scheduled=*/false, telemetry_.recorder().clock().NowMillis(),
-                &sent);
+    return Fire(type, reason, /*scheduled=*/false, telemetry_.clock().NowMillis(), &sent);
   }
   return Status::NotFound("no ping named '" + std::string(ping) + "'");
 }
@@ -196,7 +179,7 @@ void PingService::SetAccount(std::optional<AccountInfo> account) {
 
 int PingService::Tick() {
   if (stopping_.load() || !upload_enabled_.load()) return 0;
-  const int64_t now = telemetry_.recorder().clock().NowMillis();
+  const int64_t now = telemetry_.clock().NowMillis();
   std::lock_guard lock(mu_);
   int fired = 0;
   for (const PingType& type : config_.pings) {
@@ -235,11 +218,10 @@ bool PingService::TakeToken(int64_t now) {
 
 int PingService::UploadDue() {
   std::lock_guard lock(upload_mu_);
-  const int64_t now = telemetry_.recorder().clock().NowMillis();
-  Result<std::vector<PendingPing>> due = telemetry_.persistence()->WithDatabase(
-      [&](telemetry::internal::ClientDatabase& db) { return db.DuePings(now, 100); });
+  const int64_t now = telemetry_.clock().NowMillis();
+  Result<std::vector<PendingPing>> due = storage().DuePings(now, 100);
   if (!due.ok()) return 0;
-  const telemetry::TelemetryConfig& app = telemetry_.recorder().config();
+  const telemetry::TelemetryConfig& app = telemetry_.config();
   static thread_local std::mt19937 random(std::random_device{}());
   int delivered = 0;
   for (const PendingPing& ping : *due) {
@@ -253,20 +235,16 @@ int PingService::UploadDue() {
     const std::string url = config_.server_url + "/submit/" + app.app_name + "/" + ping.ping_type +
                             "/" + std::to_string(version) + "/" + ping.document_id;
     const std::vector<std::string> headers = {
-        "Content-Type: application/x-protobuf", "Content-Encoding: zstd", "Date: " + HttpDate(now),
+        std::string("Content-Type: ") + telemetry::wire::kContentType,
+        std::string("Content-Encoding: ") + telemetry::wire::kContentEncoding,
+        "Date: " + telemetry::HttpDate(now),
         "User-Agent: telemetry/0.1 " + app.app_name + "/" + app.app_version};
     Result<internal::HttpResponse> response = http_->Post(url, headers, ping.body, now);
-    auto with_db = [&](auto fn) { return telemetry_.persistence()->WithDatabase(fn); };
     if (response.ok() && response->status >= 200 && response->status < 300) {
-      (void)with_db([&](telemetry::internal::ClientDatabase& db) {
-        return db.ArchivePing(ping.document_id, now);
-      });
+      (void)storage().ArchivePing(ping.document_id, now);
       ++delivered;
     } else if (response.ok() && Permanent(response->status)) {
-      (void)with_db([&](telemetry::internal::ClientDatabase& db) {
-        return db.DeletePending(ping.document_id);
-      });
-      telemetry_.recorder().Count(Health::kDiscardedPings);
+      (void)storage().DiscardPending(ping.document_id);
     } else {
       const int64_t attempts = ping.attempts + 1;
       int64_t delay = 0;
@@ -277,14 +255,10 @@ int PingService::UploadDue() {
         const int64_t capped = std::min(exponential, config_.backoff_max_ms);
         delay = std::uniform_int_distribution<int64_t>(capped / 2, capped)(random);
       }
-      (void)with_db([&](telemetry::internal::ClientDatabase& db) {
-        return db.RescheduleAttempt(ping.document_id, attempts, now + delay);
-      });
+      (void)storage().RescheduleAttempt(ping.document_id, attempts, now + delay);
     }
   }
-  (void)telemetry_.persistence()->WithDatabase([&](telemetry::internal::ClientDatabase& db) {
-    return db.PurgeArchive(now - config_.archive_retention_ms);
-  });
+  (void)storage().PurgeArchive(now - config_.archive_retention_ms);
   return delivered;
 }
 
@@ -295,22 +269,18 @@ void PingService::SetUploadEnabled(bool enabled) {
     upload_enabled_ = false;
     telemetry_.SetRecordingEnabled(false);
     for (const std::string& store : telemetry_.Stores()) (void)telemetry_.Snapshot(store, true);
-    (void)telemetry_.persistence()->WithDatabase([](telemetry::internal::ClientDatabase& db) {
-      if (Status s = db.DeleteAllPending(); !s.ok()) return s;
-      return db.SetClientValue(kUploadEnabledKey, "0");
-    });
+    (void)storage().DeleteAllPending();
+    (void)storage().SetClientValue(kUploadEnabledKey, "0");
     for (const PingType& type : config_.pings) {
       if (type.name == "deletion-request") {
         bool sent = false;
-        (void)Fire(type, type.reasons[0], false, telemetry_.recorder().clock().NowMillis(), &sent);
+        (void)Fire(type, type.reasons[0], false, telemetry_.clock().NowMillis(), &sent);
       }
     }
     return;
   }
   telemetry_.ResetClientId();
-  (void)telemetry_.persistence()->WithDatabase([](telemetry::internal::ClientDatabase& db) {
-    return db.SetClientValue(kUploadEnabledKey, "1");
-  });
+  (void)storage().SetClientValue(kUploadEnabledKey, "1");
   telemetry_.SetRecordingEnabled(true);
   upload_enabled_ = true;
 }
@@ -339,7 +309,7 @@ void PingService::Shutdown() {
         for (const std::string& reason : type.reasons) {
           if (reason == "shutdown") {
             bool sent = false;
-            (void)Fire(type, reason, false, telemetry_.recorder().clock().NowMillis(), &sent);
+            (void)Fire(type, reason, false, telemetry_.clock().NowMillis(), &sent);
           }
         }
       }

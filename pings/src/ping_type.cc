@@ -23,17 +23,25 @@ telemetry::Status ValidatePingType(const PingType& type) {
 }
 
 PingType MainPing() {
-  return {
-      "main", "main", kDayMillis, true, true, false, {"daily", "shutdown", "environment-change"},
-      1};
+  return {.name = "main",
+          .store = "main",
+          .interval_ms = kDayMillis,
+          .reasons = {"daily", "shutdown", "environment-change"}};
 }
 
 PingType CustomPing() {
-  return {"custom", "custom-store", kDayMillis, false, true, false, {"daily"}, 1};
+  return {.name = "custom",
+          .store = "custom-store",
+          .interval_ms = kDayMillis,
+          .include_client_id = false,
+          .reasons = {"daily"}};
 }
 
 PingType DeletionRequestPing() {
-  return {"deletion-request", "", 0, true, false, true, {"set_upload_enabled"}, 1};
+  return {.name = "deletion-request",
+          .include_environment = false,
+          .send_if_empty = true,
+          .reasons = {"set_upload_enabled"}};
 }
 
 }  // namespace pings

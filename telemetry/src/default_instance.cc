@@ -31,12 +31,12 @@ std::vector<std::unique_ptr<Telemetry>>* g_instances = new std::vector<std::uniq
 template <typename Call, typename Keep>
 void Route(Call&& call, Keep&& keep) {
   if (Telemetry* telemetry = g_default.load(std::memory_order_acquire)) {
-    call(telemetry->recorder());
+    call(internal::RecorderAccess::Of(*telemetry));
     return;
   }
   std::lock_guard lock(Mutex());
   if (Telemetry* telemetry = g_default.load(std::memory_order_acquire)) {
-    call(telemetry->recorder());
+    call(internal::RecorderAccess::Of(*telemetry));
     return;
   }
   if (g_ever_opened) return;
@@ -52,14 +52,14 @@ void Route(Call&& call, Keep&& keep) {
 Status OpenDefault(TelemetryConfig config) {
   std::lock_guard lock(Mutex());
   Telemetry* current = g_default.load(std::memory_order_acquire);
-  if (current != nullptr && !current->recorder().is_shut_down()) {
+  if (current != nullptr && !internal::RecorderAccess::Of(*current).is_shut_down()) {
     return Status::FailedPrecondition("the default telemetry instance is already open");
   }
   Result<std::unique_ptr<Telemetry>> opened = Telemetry::Open(std::move(config));
   if (!opened.ok()) return opened.status();
   Telemetry* telemetry = opened->get();
   g_instances->push_back(std::move(opened).value());
-  internal::Recorder& recorder = telemetry->recorder();
+  internal::Recorder& recorder = internal::RecorderAccess::Of(*telemetry);
   for (auto& call : *g_preinit) call(recorder);
   if (g_preinit_overflow > 0) {
     recorder.Count(internal::Health::kPreinitOverflows, static_cast<uint32_t>(g_preinit_overflow));
@@ -74,7 +74,9 @@ Status OpenDefault(TelemetryConfig config) {
 
 Telemetry* Default() {
   Telemetry* telemetry = g_default.load(std::memory_order_acquire);
-  return telemetry != nullptr && !telemetry->recorder().is_shut_down() ? telemetry : nullptr;
+  return telemetry != nullptr && !internal::RecorderAccess::Of(*telemetry).is_shut_down()
+             ? telemetry
+             : nullptr;
 }
 
 void ShutdownDefault() {

@@ -32,8 +32,8 @@
 #include <utility>
 #include <vector>
 
+#include "telemetry/base/status.h"
 #include "telemetry/snapshot.h"
-#include "telemetry/status.h"
 #include "telemetry/telemetry.h"
 
 namespace telemetry::internal {
@@ -246,6 +246,11 @@ class Recorder {
   std::unique_ptr<EventStore[]> event_stores_;
   std::deque<std::atomic<bool>> category_flags_;
   std::unordered_map<std::string, std::atomic<bool>*> categories_;
+};
+
+// The engine behind a public Telemetry, for the library's own plumbing (the default instance).
+struct RecorderAccess {
+  static Recorder& Of(Telemetry& telemetry) { return *telemetry.recorder_; }
 };
 
 }  // namespace telemetry::internal

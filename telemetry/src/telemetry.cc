@@ -4,7 +4,7 @@
 
 #include "recorder.h"
 #include "storage/persistence.h"
-#include "uuid.h"
+#include "telemetry/base/uuid.h"
 
 namespace telemetry {
 
@@ -34,7 +34,11 @@ Telemetry::Telemetry(std::unique_ptr<internal::Recorder> recorder,
                      std::unique_ptr<internal::Persistence> persistence)
     : recorder_(std::move(recorder)),
       persistence_(std::move(persistence)),
-      client_id_(persistence_ ? persistence_->client().client_id : internal::NewUuid()) {}
+      client_id_(persistence_ ? persistence_->client().client_id : NewUuid()) {
+  if (persistence_) {
+    ping_storage_.reset(new PingStorage(recorder_.get(), persistence_.get()));
+  }
+}
 
 Telemetry::~Telemetry() {
   Shutdown();
@@ -260,31 +264,8 @@ Status Telemetry::Checkpoint() {
   return persistence_ ? persistence_->Checkpoint() : Status::Ok();
 }
 
-Status Telemetry::SubmitStore(
-    std::string_view store, std::string document_id, std::string ping_type,
-    const std::function<Result<std::string>(const StoreSnapshot&)>& build) {
-  if (recorder_->is_shut_down()) return ShutDown();
-  if (!persistence_) {
-    return Status::FailedPrecondition("pings need a data directory (TelemetryConfig.data_dir)");
-  }
-  internal::PendingPing ping;
-  ping.document_id = std::move(document_id);
-  ping.ping_type = std::move(ping_type);
-  ping.created_ms = recorder_->clock().NowMillis();
-  return persistence_->SubmitStore(store, std::move(ping), build);
-}
-
-Result<std::vector<Telemetry::PingRecord>> Telemetry::PendingPings() {
-  std::vector<PingRecord> records;
-  if (!persistence_) return records;
-  Result<std::vector<internal::PendingPing>> pending = persistence_->PendingPings();
-  if (!pending.ok()) return pending.status();
-  for (internal::PendingPing& ping : *pending) {
-    records.push_back({std::move(ping.document_id), std::move(ping.ping_type),
-                       std::move(ping.store), ping.created_ms, std::move(ping.body)});
-  }
-  return records;
-}
+const TelemetryConfig& Telemetry::config() const { return recorder_->config(); }
+const Clock& Telemetry::clock() const { return recorder_->clock(); }
 
 std::string Telemetry::client_id() const {
   std::lock_guard lock(client_id_mu_);
@@ -292,7 +273,7 @@ std::string Telemetry::client_id() const {
 }
 
 void Telemetry::ResetClientId() {
-  std::string id = internal::NewUuid();
+  std::string id = NewUuid();
   if (persistence_) (void)persistence_->SetClientId(id);
   std::lock_guard lock(client_id_mu_);
   client_id_ = std::move(id);

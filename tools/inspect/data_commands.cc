@@ -2,23 +2,23 @@
 
 #include <fnmatch.h>
 
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "ping_codec.h"
-#include "storage/client_database.h"
+#include "telemetry/base/utc_date.h"
+#include "telemetry/data_directory.h"
+#include "telemetry/wire/ping_codec.h"
 #include "terminal.h"
 
 namespace telemetry::inspect {
 namespace {
 
-using internal::ClientDatabase;
+using Reader = DataDirectoryReader;
 using Json = nlohmann::ordered_json;
 
 // Opens the database read-only, or says why not on `err`.
-std::unique_ptr<ClientDatabase> OpenOrSay(const DataOptions& options, std::ostream& err) {
+std::unique_ptr<Reader> OpenOrSay(const DataOptions& options, std::ostream& err) {
   if (options.data_dir.empty()) {
     err << "telemetry-inspect: name the data directory with --data-dir\n";
     return nullptr;
@@ -27,7 +27,7 @@ std::unique_ptr<ClientDatabase> OpenOrSay(const DataOptions& options, std::ostre
     err << "telemetry-inspect: " << options.data_dir << " is not a directory\n";
     return nullptr;
   }
-  Result<std::unique_ptr<ClientDatabase>> db = ClientDatabase::OpenReadOnly(options.data_dir);
+  Result<std::unique_ptr<Reader>> db = Reader::Open(options.data_dir);
   if (!db.ok()) {
     err << "telemetry-inspect: cannot read the telemetry database: " << db.status().ToString()
         << "\n";
@@ -43,12 +43,7 @@ int Failed(const Status& status, std::ostream& err) {
 
 std::string Time(int64_t ms) {
   if (ms <= 0) return "-";
-  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%SZ", &tm);
-  return text;
+  return UtcDateTime(ms);
 }
 
 std::string ValueText(const ScalarValue& value) {
@@ -66,7 +61,7 @@ Json ValueJson(const ScalarValue& value) {
 }  // namespace
 
 int RunClient(const DataOptions& options, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<ClientDatabase> db = OpenOrSay(options, err);
+  std::unique_ptr<Reader> db = OpenOrSay(options, err);
   if (!db) return 1;
   std::map<std::string, std::string> values;
   for (const char* key : {"client_id", "first_run_date", "upload_enabled"}) {
@@ -76,7 +71,7 @@ int RunClient(const DataOptions& options, std::ostream& out, std::ostream& err) 
   }
   Result<int> version = db->SchemaVersion();
   if (!version.ok()) return Failed(version.status(), err);
-  const std::string path = ClientDatabase::PathIn(options.data_dir);
+  const std::string path = Reader::DatabasePath(options.data_dir);
   std::error_code ignored;
   const uintmax_t size = std::filesystem::file_size(path, ignored);
   const bool upload = values["upload_enabled"] != "0";
@@ -100,13 +95,13 @@ int RunClient(const DataOptions& options, std::ostream& out, std::ostream& err) 
 }
 
 int RunStores(const DataOptions& options, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<ClientDatabase> db = OpenOrSay(options, err);
+  std::unique_ptr<Reader> db = OpenOrSay(options, err);
   if (!db) return 1;
-  Result<std::vector<internal::StoredStore>> stores = db->LoadStores();
+  Result<std::vector<StoredStore>> stores = db->Stores();
   if (!stores.ok()) return Failed(stores.status(), err);
   Json list = Json::array();
   std::vector<std::vector<std::string>> rows;
-  for (const internal::StoredStore& s : *stores) {
+  for (const StoredStore& s : *stores) {
     list.push_back({{"store", s.store},
                     {"scalars", s.contents.scalars.size()},
                     {"keyed_scalars", s.contents.keyed_scalars.size()},
@@ -124,16 +119,16 @@ int RunStores(const DataOptions& options, std::ostream& out, std::ostream& err) 
 }
 
 int RunScalars(const DataOptions& options, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<ClientDatabase> db = OpenOrSay(options, err);
+  std::unique_ptr<Reader> db = OpenOrSay(options, err);
   if (!db) return 1;
-  Result<std::vector<internal::StoredStore>> stores = db->LoadStores();
+  Result<std::vector<StoredStore>> stores = db->Stores();
   if (!stores.ok()) return Failed(stores.status(), err);
   auto wanted = [&](const std::string& name) {
     return options.filter.empty() || fnmatch(options.filter.c_str(), name.c_str(), 0) == 0;
   };
   Json list = Json::array();
   std::vector<std::vector<std::string>> rows;
-  for (const internal::StoredStore& s : *stores) {
+  for (const StoredStore& s : *stores) {
     if (!options.store.empty() && s.store != options.store) continue;
     for (const ScalarEntry& e : s.contents.scalars) {
       if (!wanted(e.name)) continue;
@@ -159,12 +154,12 @@ int RunScalars(const DataOptions& options, std::ostream& out, std::ostream& err)
 }
 
 int RunEvents(const DataOptions& options, std::ostream& out, std::ostream& err) {
-  std::unique_ptr<ClientDatabase> db = OpenOrSay(options, err);
+  std::unique_ptr<Reader> db = OpenOrSay(options, err);
   if (!db) return 1;
-  Result<std::vector<internal::StoredStore>> stores = db->LoadStores();
+  Result<std::vector<StoredStore>> stores = db->Stores();
   if (!stores.ok()) return Failed(stores.status(), err);
   std::vector<std::pair<std::string, const EventEntry*>> events;
-  for (const internal::StoredStore& s : *stores) {
+  for (const StoredStore& s : *stores) {
     if (!options.store.empty() && s.store != options.store) continue;
     for (const EventEntry& e : s.contents.events) {
       if (options.category.empty() || e.category == options.category)
@@ -207,15 +202,15 @@ int RunEvents(const DataOptions& options, std::ostream& out, std::ostream& err) 
 
 int RunPings(const DataOptions& options, const std::string& which, std::ostream& out,
              std::ostream& err) {
-  std::unique_ptr<ClientDatabase> db = OpenOrSay(options, err);
+  std::unique_ptr<Reader> db = OpenOrSay(options, err);
   if (!db) return 1;
   Json list = Json::array();
   std::vector<std::vector<std::string>> rows;
   if (which == "pending") {
-    Result<std::vector<internal::PendingPing>> pings = db->PendingPings();
+    Result<std::vector<PendingPing>> pings = db->PendingPings();
     if (!pings.ok()) return Failed(pings.status(), err);
     std::reverse(pings->begin(), pings->end());  // Newest first.
-    for (const internal::PendingPing& p : *pings) {
+    for (const PendingPing& p : *pings) {
       if (!options.type.empty() && p.ping_type != options.type) continue;
       list.push_back({{"document_id", p.document_id},
                       {"type", p.ping_type},
@@ -232,9 +227,9 @@ int RunPings(const DataOptions& options, const std::string& which, std::ostream&
                  options.width);
     }
   } else {
-    Result<std::vector<internal::ArchivedPing>> pings = db->ArchivedPings();
+    Result<std::vector<ArchivedPing>> pings = db->ArchivedPings();
     if (!pings.ok()) return Failed(pings.status(), err);
-    for (const internal::ArchivedPing& p : *pings) {
+    for (const ArchivedPing& p : *pings) {
       if (!options.type.empty() && p.ping_type != options.type) continue;
       list.push_back({{"document_id", p.document_id},
                       {"type", p.ping_type},
@@ -254,18 +249,18 @@ int RunPings(const DataOptions& options, const std::string& which, std::ostream&
 
 int RunPingShow(const DataOptions& options, const std::string& id, std::ostream& out,
                 std::ostream& err) {
-  std::unique_ptr<ClientDatabase> db = OpenOrSay(options, err);
+  std::unique_ptr<Reader> db = OpenOrSay(options, err);
   if (!db) return 1;
   std::optional<std::string> body;
-  Result<std::vector<internal::PendingPing>> pending = db->PendingPings();
+  Result<std::vector<PendingPing>> pending = db->PendingPings();
   if (!pending.ok()) return Failed(pending.status(), err);
-  for (const internal::PendingPing& p : *pending) {
+  for (const PendingPing& p : *pending) {
     if (p.document_id == id) body = p.body;
   }
   if (!body) {
-    Result<std::vector<internal::ArchivedPing>> archived = db->ArchivedPings();
+    Result<std::vector<ArchivedPing>> archived = db->ArchivedPings();
     if (!archived.ok()) return Failed(archived.status(), err);
-    for (const internal::ArchivedPing& p : *archived) {
+    for (const ArchivedPing& p : *archived) {
       if (p.document_id == id) body = p.body;
     }
   }
@@ -277,14 +272,13 @@ int RunPingShow(const DataOptions& options, const std::string& id, std::ostream&
     out << *body;
     return 0;
   }
-  Result<std::string> bytes = pings::internal::Decompress(*body, 8 << 20);
-  ping::Ping decoded;
-  if (!bytes.ok() || !decoded.ParseFromString(*bytes)) {
-    err << "telemetry-inspect: ping " << id << " cannot be decoded"
-        << (bytes.ok() ? "" : ": " + bytes.status().message()) << " (use --raw for its bytes)\n";
+  Result<ping::Ping> decoded = wire::DecodePing(*body, 8 << 20);
+  if (!decoded.ok()) {
+    err << "telemetry-inspect: ping " << id << " cannot be decoded: " << decoded.status().message()
+        << " (use --raw for its bytes)\n";
     return 1;
   }
-  out << pings::internal::ToJson(decoded) << "\n";
+  out << wire::ToJson(*decoded) << "\n";
   return 0;
 }
 

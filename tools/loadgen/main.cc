@@ -11,11 +11,9 @@
 //
 // Exits 1 when any request was not answered 200.
 #include <httplib.h>
-#include <openssl/rand.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -26,22 +24,10 @@
 #include <thread>
 #include <vector>
 
-#include "pings/ping.pb.h"
+#include "telemetry/base/uuid.h"
+#include "telemetry/wire/ping_codec.h"
 
 namespace {
-
-std::string NewUuid() {
-  unsigned char b[16];
-  RAND_bytes(b, sizeof(b));
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof(out),
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
-  return out;
-}
 
 struct Request {
   std::string path;
@@ -56,7 +42,7 @@ std::vector<Request> MakePings(size_t count) {
                           .count();
   for (size_t i = 0; i < count; ++i) {
     telemetry::ping::Ping ping;
-    const std::string id = NewUuid();
+    const std::string id = telemetry::NewUuid();
     ping.set_document_id(id);
     ping.set_document_type("account-ecosystem");
     ping.set_document_version(1);
@@ -87,10 +73,9 @@ std::vector<Request> MakePings(size_t count) {
       (*event->mutable_extras())["seq_id"] = "seq-" + std::to_string(i);
       (*event->mutable_extras())["seq_time"] = "1200";
     }
-    const std::string plain = ping.SerializeAsString();
-    std::string body(ZSTD_compressBound(plain.size()), '\0');
-    body.resize(ZSTD_compress(body.data(), body.size(), plain.data(), plain.size(), 3));
-    requests.push_back({"/submit/loadgen/account-ecosystem/1/" + id, std::move(body)});
+    telemetry::Result<std::string> body = telemetry::wire::EncodePing(ping, 1 << 20);
+    if (!body.ok()) continue;  // (A small ping always encodes.)
+    requests.push_back({"/submit/loadgen/account-ecosystem/1/" + id, std::move(*body)});
   }
   return requests;
 }

@@ -14,7 +14,6 @@ namespace {
 namespace probes = telemetry::probes;
 using collector::kpi::ActivityEvent;
 using collector::kpi::Day;
-constexpr int64_t kDayMillis = 86400000;
 
 struct DeviceKind {
   const char* name;
@@ -262,7 +261,7 @@ Result<SimulationResult> Simulate(const SimulationConfig& config) {
     });
   }
   all_services([&](Node& node) {
-    Result<std::vector<Telemetry::PingRecord>> pending = node.telemetry->PendingPings();
+    Result<std::vector<PendingPing>> pending = node.telemetry->ping_storage()->PendingPings();
     if (pending.ok()) result.pings_pending += static_cast<int64_t>(pending->size());
     node.pings->Shutdown();
   });
@@ -270,7 +269,7 @@ Result<SimulationResult> Simulate(const SimulationConfig& config) {
   // The KPIs of what was generated, computed directly.
   std::map<Day, std::vector<ActivityEvent>> by_day;
   for (const ActivityEvent& event : result.activity) {
-    by_day[collector::kpi::DayOf(event.timestamp_ms)].push_back(event);
+    by_day[UtcDayOf(event.timestamp_ms)].push_back(event);
   }
   collector::kpi::KpiEngine engine;
   for (int day = 0; day < config.days; ++day) {

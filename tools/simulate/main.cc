@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   // The simulated days end yesterday, so the daily job can aggregate all of them.
-  config.first_day = telemetry::collector::kpi::DayOf(now) - config.days;
+  config.first_day = telemetry::UtcDayOf(now) - config.days;
   if (isatty(STDERR_FILENO)) {
     config.progress = [](int day, int days) {
       std::cerr << "\rsimulating day " << (day + 1) << " of " << days << "   " << std::flush;
@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   }
   std::cout << "simulated " << config.users << " accounts with " << result->devices
             << " devices over " << config.days << " days ("
-            << telemetry::collector::kpi::DateOf(config.first_day) << " to "
-            << telemetry::collector::kpi::DateOf(config.first_day + config.days - 1)
+            << telemetry::UtcDateOfDay(config.first_day) << " to "
+            << telemetry::UtcDateOfDay(config.first_day + config.days - 1)
             << "): " << result->activity.size() << " account events, " << result->pings_delivered
             << " pings delivered, " << result->pings_pending << " left pending\n";
   if (!expected_file.empty()) {

@@ -41,7 +41,7 @@
 #include <vector>
 
 #include "pings/ping_type.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 #include "telemetry/telemetry.h"
 
 namespace pings {
@@ -114,6 +114,7 @@ class PingService {
   telemetry::Status Fire(const PingType& type, std::string_view reason, bool scheduled, int64_t now,
                          bool* sent);
   telemetry::Status SaveState(const std::string& ping);
+  telemetry::PingStorage& storage() { return *telemetry_.ping_storage(); }
   bool TakeToken(int64_t now);  // The rate limit.
   void Run();
 

@@ -34,7 +34,6 @@
 #define TELEMETRY_TELEMETRY_H_
 
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <mutex>
@@ -45,17 +44,19 @@
 #include <utility>
 #include <vector>
 
-#include "telemetry/clock.h"
+#include "telemetry/base/clock.h"
+#include "telemetry/base/status.h"
+#include "telemetry/ping_storage.h"
 #include "telemetry/probe_handles.h"
 #include "telemetry/registry.h"
 #include "telemetry/snapshot.h"
-#include "telemetry/status.h"
 
 namespace telemetry {
 
 namespace internal {
 class Recorder;
 class Persistence;
+struct RecorderAccess;
 }  // namespace internal
 
 struct TelemetryConfig {
@@ -157,39 +158,27 @@ class Telemetry {
   // The registry in force (the compiled-in one plus run-time registrations).
   std::shared_ptr<const Registry> registry() const;
 
-  // Durable storage (with a data directory; otherwise these do nothing and return Ok).
+  // Durable storage (with a data directory; otherwise this does nothing and returns Ok).
   // Writes every store's changes now. IoError when the disk failed (also counted).
   Status Checkpoint();
-  // Snapshot-and-clear of `store` for a ping: `build` turns the snapshot into the ping's body,
-  // and the body joins the pending-ping queue in the same transaction that clears the store on
-  // disk, so a crash leaves either both or neither. A failed `build` loses the snapshot
-  // (counted in discarded_pings) and returns its error.
-  struct PingRecord {
-    std::string document_id;
-    std::string ping_type;
-    std::string store;
-    int64_t created_ms = 0;
-    std::string body;
-  };
-  Status SubmitStore(std::string_view store, std::string document_id, std::string ping_type,
-                     const std::function<Result<std::string>(const StoreSnapshot&)>& build);
-  // The queued pings, oldest first.
-  Result<std::vector<PingRecord>> PendingPings();
+  // The pending-ping queue, ping state and archive of the data directory, for the pings
+  // library (ping_storage.h); nullptr without a data directory. Owned by this instance.
+  PingStorage* ping_storage() { return ping_storage_.get(); }
   // A UUIDv4 made on first run and kept in the data directory (per run without one).
   std::string client_id() const;
+  // Replaces the client id (after consent is given again); kept in the data directory.
+  void ResetClientId();
+
+  // The configuration this instance was opened with, and the clock it reads.
+  const TelemetryConfig& config() const;
+  const Clock& clock() const;
 
   // Stops recording, then writes a last checkpoint; every later call does nothing.
   // Idempotent.
   void Shutdown();
 
-  // The engine behind this instance, and its storage (null without a data directory): for the
-  // pings library, not for applications.
-  internal::Recorder& recorder() { return *recorder_; }
-  internal::Persistence* persistence() { return persistence_.get(); }
-  // Replaces the client id (after consent is given again); kept in the data directory.
-  void ResetClientId();
-
  private:
+  friend struct internal::RecorderAccess;  // The default instance's plumbing, in src/.
   Telemetry(std::unique_ptr<internal::Recorder> recorder,
             std::unique_ptr<internal::Persistence> persistence);
   void RecordEventById(uint32_t id, uint32_t method, uint32_t object,
@@ -198,6 +187,7 @@ class Telemetry {
 
   std::unique_ptr<internal::Recorder> recorder_;
   std::unique_ptr<internal::Persistence> persistence_;  // Null without a data directory.
+  std::unique_ptr<PingStorage> ping_storage_;           // Null without a data directory.
   mutable std::mutex client_id_mu_;
   std::string client_id_;
 };

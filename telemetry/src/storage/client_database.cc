@@ -11,7 +11,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "uuid.h"
+#include "telemetry/base/utc_date.h"
+#include "telemetry/base/uuid.h"
 
 namespace telemetry::internal {
 namespace {
@@ -45,15 +46,6 @@ constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion);
 
 enum ScalarKindCode { kUintCode = 0, kBoolCode = 1, kStringCode = 2 };
-
-std::string Today(int64_t now_ms) {
-  std::time_t seconds = static_cast<std::time_t>(now_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char date[16];
-  std::strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-  return date;
-}
 
 // Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on error.
 template <typename Body>
@@ -175,8 +167,14 @@ Result<std::unique_ptr<ClientDatabase>> ClientDatabase::OpenReadOnly(const std::
   const std::string path = PathIn(data_dir);
   if (!std::filesystem::exists(path)) return Status::NotFound("no telemetry database at " + path);
   Result<std::unique_ptr<Database>> db = Database::Open(path, Database::Mode::kReadOnly);
-  if (!db.ok()) return db.status();
-  if (Status healthy = CheckHealthy(**db); !healthy.ok()) return healthy;
+  Status healthy = db.ok() ? CheckHealthy(**db) : db.status();
+  if (healthy.code() == Status::Code::kIoError) {
+    // A WAL database on a read-only directory or mount cannot make its shared-memory index:
+    // nobody can be writing there, so read the file as it stands.
+    db = Database::Open(path, Database::Mode::kImmutable);
+    healthy = db.ok() ? CheckHealthy(**db) : db.status();
+  }
+  if (!healthy.ok()) return healthy;
   return std::unique_ptr<ClientDatabase>(new ClientDatabase(std::move(*db), -1));
 }
 
@@ -224,7 +222,7 @@ Result<ClientState> ClientDatabase::LoadOrCreateClientState(int64_t now_ms) {
   }
   if (!state.client_id.empty() && !state.first_run_date.empty()) return state;
   if (state.client_id.empty()) state.client_id = NewUuid();
-  if (state.first_run_date.empty()) state.first_run_date = Today(now_ms);
+  if (state.first_run_date.empty()) state.first_run_date = UtcDate(now_ms);
   Result<std::unique_ptr<Statement>> insert =
       db_->Prepare("INSERT OR REPLACE INTO client_state (key, value) VALUES (?, ?)");
   if (!insert.ok()) return insert.status();

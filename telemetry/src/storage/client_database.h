@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "storage/sqlite.h"
+#include "telemetry/base/sqlite.h"
+#include "telemetry/base/status.h"
+#include "telemetry/data_directory.h"
+#include "telemetry/ping_storage.h"
 #include "telemetry/snapshot.h"
-#include "telemetry/status.h"
 
 namespace telemetry::internal {
 
@@ -30,11 +32,12 @@ struct ClientState {
   std::string first_run_date;  // YYYY-MM-DD (UTC).
 };
 
-// One store's contents on disk; events in the order they were recorded.
-struct StoredStore {
-  std::string store;
-  StoreSnapshot contents;
-};
+using sqlite::Database;
+using sqlite::Statement;
+using telemetry::ArchivedPing;
+using telemetry::PendingPing;
+using telemetry::PingState;
+using telemetry::StoredStore;
 
 // What one checkpoint writes for one store: every scalar (replacing what was there) and the
 // events recorded since the last checkpoint, numbered from `first_event`.
@@ -43,32 +46,6 @@ struct StoreCheckpoint {
   const StoreSnapshot* contents = nullptr;
   size_t first_event = 0;
   bool rewrite_events = false;  // Delete the store's events on disk first.
-};
-
-struct PendingPing {
-  std::string document_id;
-  std::string ping_type;
-  std::string store;
-  int64_t created_ms = 0;
-  std::string body;  // The encoded ping, ready to send.
-  int64_t attempts = 0;
-  int64_t next_attempt_ms = 0;
-};
-
-// A scheduled ping's durable state.
-struct PingState {
-  std::string ping;
-  int64_t next_sequence = 0;
-  std::optional<int64_t> last_fire_ms;  // The schedule's last firing.
-  std::optional<int64_t> last_ping_ms;  // The end of the last ping of this type, any reason.
-};
-
-struct ArchivedPing {
-  std::string document_id;
-  std::string ping_type;
-  int64_t created_ms = 0;
-  int64_t sent_ms = 0;
-  std::string body;
 };
 
 class ClientDatabase {

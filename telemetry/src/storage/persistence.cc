@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "uuid.h"
+#include "telemetry/base/uuid.h"
 
 namespace telemetry::internal {
 
@@ -120,6 +120,7 @@ Status Persistence::SubmitStore(
   Result<StoreSnapshot> snapshot = recorder_->Snapshot(store, /*clear=*/true);
   if (!snapshot.ok()) return snapshot.status();
   Result<std::string> body = build(*snapshot);
+  if (body.ok() && body->empty()) body = Status::Internal("the ping's body came out empty");
   if (!body.ok()) {
     // A ping that cannot be built is lost with its values: counted, never sent twice.
     recorder_->Count(Health::kDiscardedPings);

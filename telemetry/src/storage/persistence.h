@@ -28,7 +28,7 @@
 
 #include "recorder.h"
 #include "storage/client_database.h"
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 #include "telemetry/telemetry.h"
 
 namespace telemetry::internal {

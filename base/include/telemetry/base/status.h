@@ -1,9 +1,14 @@
-// Status and Result<T>: how errors cross the library's API. No exceptions are thrown.
+// Status and Result<T>: how errors cross every API of the project. No exceptions are thrown.
+//
+//   telemetry::Result<int> ParsePort(std::string_view text);
+//   telemetry::Result<int> port = ParsePort("8080");
+//   if (!port.ok()) return port.status();  // "invalid argument: ..." via ToString()
+//   Listen(*port);
 //
 // A Status is ok, or carries a code and a message meant for a person. A Result<T> holds either
 // a T or a non-ok Status. Both are plain values; thread-compatible.
-#ifndef TELEMETRY_STATUS_H_
-#define TELEMETRY_STATUS_H_
+#ifndef TELEMETRY_BASE_STATUS_H_
+#define TELEMETRY_BASE_STATUS_H_
 
 #include <cassert>
 #include <string>
@@ -20,9 +25,10 @@ class Status {
     kNotFound,            // No such store, probe, ping, ...
     kFailedPrecondition,  // Not now: not open, already open, shut down, ...
     kAlreadyExists,
-    kIoError,      // The file system or database failed.
-    kCorruption,   // Stored data cannot be read.
-    kUnavailable,  // Try again later (network, server).
+    kIoError,            // The file system or database failed.
+    kCorruption,         // Stored data cannot be read.
+    kUnavailable,        // Try again later (network, server).
+    kResourceExhausted,  // Past a size or count limit (a bomb, an oversized input).
     kInternal,
   };
 
@@ -39,6 +45,9 @@ class Status {
   static Status IoError(std::string m) { return {Code::kIoError, std::move(m)}; }
   static Status Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }
   static Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) {
+    return {Code::kResourceExhausted, std::move(m)};
+  }
   static Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == Code::kOk; }
@@ -79,4 +88,4 @@ class Result {
 
 }  // namespace telemetry
 
-#endif  // TELEMETRY_STATUS_H_
+#endif  // TELEMETRY_BASE_STATUS_H_

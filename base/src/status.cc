@@ -1,4 +1,4 @@
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
 namespace telemetry {
 
@@ -27,6 +27,9 @@ std::string Status::ToString() const {
       break;
     case Code::kUnavailable:
       name = "unavailable";
+      break;
+    case Code::kResourceExhausted:
+      name = "resource exhausted";
       break;
     case Code::kInternal:
       name = "internal error";

@@ -1,4 +1,4 @@
-#include "telemetry/clock.h"
+#include "telemetry/base/clock.h"
 
 #include <chrono>
 

@@ -1,11 +1,15 @@
-// Clocks: where the library reads the time, so that tests and simulations control it.
+// Clocks: where every part reads the time, so that tests and simulations control it.
+//
+//   auto clock = std::make_shared<telemetry::ManualClock>(/*now_millis=*/0);
+//   config.clock = clock;              // The recorder, the pings, the collector...
+//   clock->Advance(24 * 60 * 60 * 1000);  // ...see a day pass, without sleeping.
 //
 // Every time the library records or schedules is UTC milliseconds since the Unix epoch, read
 // from the Clock given in the configuration. SystemClock reads the real time; ManualClock
 // only moves when told, so a test can run weeks of simulated time without sleeping. Both are
 // safe to call from any thread.
-#ifndef TELEMETRY_CLOCK_H_
-#define TELEMETRY_CLOCK_H_
+#ifndef TELEMETRY_BASE_CLOCK_H_
+#define TELEMETRY_BASE_CLOCK_H_
 
 #include <atomic>
 #include <cstdint>
@@ -37,4 +41,4 @@ class ManualClock final : public Clock {
 
 }  // namespace telemetry
 
-#endif  // TELEMETRY_CLOCK_H_
+#endif  // TELEMETRY_BASE_CLOCK_H_

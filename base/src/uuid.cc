@@ -1,11 +1,11 @@
-#include "uuid.h"
+#include "telemetry/base/uuid.h"
 
 #include <openssl/rand.h>
 
 #include <array>
 #include <cstdlib>
 
-namespace telemetry::internal {
+namespace telemetry {
 
 std::string NewUuid() {
   std::array<unsigned char, 16> bytes{};
@@ -38,4 +38,12 @@ bool IsUuid(std::string_view text) {
   return true;
 }
 
-}  // namespace telemetry::internal
+std::string CanonicalUuid(std::string_view uuid) {
+  std::string out(uuid);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace telemetry

@@ -1,19 +1,44 @@
-#include "storage/sqlite.h"
+#include "telemetry/base/sqlite.h"
 
-namespace telemetry::internal {
+namespace telemetry::sqlite {
+namespace {
 
-Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode) {
+// A path as the path of a file: URI: '%', '?' and '#' escaped.
+std::string UriEscape(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      out += '%';
+      out += kHex[static_cast<unsigned char>(c) >> 4];
+      out += kHex[static_cast<unsigned char>(c) & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode,
+                                                 int busy_timeout_ms) {
   sqlite3* db = nullptr;
   int flags =
-      mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
   flags |= SQLITE_OPEN_NOMUTEX;
-  int code = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  std::string name = path;
+  if (mode == Mode::kImmutable) {
+    flags |= SQLITE_OPEN_URI;
+    name = "file:" + UriEscape(path) + "?immutable=1";
+  }
+  int code = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (code != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(code);
     sqlite3_close(db);
     return Status::IoError("cannot open " + path + ": " + message);
   }
-  sqlite3_busy_timeout(db, 2000);
+  sqlite3_busy_timeout(db, busy_timeout_ms);
   sqlite3_extended_result_codes(db, 1);
   return std::unique_ptr<Database>(new Database(db, path));
 }
@@ -52,6 +77,8 @@ Result<std::unique_ptr<Statement>> Database::Prepare(const std::string& sql) {
   if (code != SQLITE_OK) return Error(code, "cannot prepare '" + sql.substr(0, 40) + "'");
   return std::unique_ptr<Statement>(new Statement(this, stmt));
 }
+
+int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
 
@@ -115,4 +142,4 @@ bool Statement::IsNull(int column) const {
   return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
-}  // namespace telemetry::internal
+}  // namespace telemetry::sqlite

@@ -1,8 +1,16 @@
-// A thin RAII layer over SQLite: a connection and prepared statements, errors as Status.
+// A thin RAII layer over SQLite: a connection and prepared statements, errors as Status. The one
+// SQLite layer of the project: the client database, the collector's storage and the KPI job.
 //
-// Not thread-safe: one thread uses a Database (and its statements) at a time.
-#ifndef TELEMETRY_SRC_STORAGE_SQLITE_H_
-#define TELEMETRY_SRC_STORAGE_SQLITE_H_
+//   auto db = telemetry::sqlite::Database::Open(path, Database::Mode::kReadWrite);
+//   if (!db.ok()) return db.status();
+//   auto insert = (*db)->Prepare("INSERT INTO t(a, b) VALUES(?, ?)");
+//   if (Status s = (*insert)->Bind(1, int64_t{7}).Bind(2, "seven").Run(); !s.ok()) return s;
+//
+// A Database owns its connection; a Statement borrows its Database, which must outlive it.
+// Not thread-safe: one thread uses a Database (and its statements) at a time. Errors are
+// values: Corruption for damaged files, IoError for full, read-only, locked or missing ones.
+#ifndef TELEMETRY_BASE_SQLITE_H_
+#define TELEMETRY_BASE_SQLITE_H_
 
 #include <sqlite3.h>
 
@@ -12,18 +20,22 @@
 #include <string>
 #include <string_view>
 
-#include "telemetry/status.h"
+#include "telemetry/base/status.h"
 
-namespace telemetry::internal {
+namespace telemetry::sqlite {
 
 class Statement;
 
 class Database {
  public:
-  enum class Mode { kReadWrite, kReadOnly };
+  // kImmutable reads a file nobody can be writing (a read-only copy or mount): no locks, no
+  // WAL index.
+  enum class Mode { kReadWrite, kReadOnly, kImmutable };
 
-  // Opens (and with kReadWrite, creates) the database at `path`.
-  static Result<std::unique_ptr<Database>> Open(const std::string& path, Mode mode);
+  // Opens (and with kReadWrite, creates) the database at `path`. A busy database is waited
+  // for up to `busy_timeout_ms` before a statement fails with IoError.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, Mode mode,
+                                                int busy_timeout_ms = 2000);
   ~Database();
 
   Database(const Database&) = delete;
@@ -32,6 +44,8 @@ class Database {
   // Runs SQL without results (schema, pragmas, BEGIN/COMMIT).
   Status Execute(const std::string& sql);
   Result<std::unique_ptr<Statement>> Prepare(const std::string& sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const;
 
   // A Status for the connection's last error: Corruption for SQLITE_CORRUPT/NOTADB, IoError for
   // full disks, read-only files and other I/O, Internal otherwise.
@@ -77,6 +91,6 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-}  // namespace telemetry::internal
+}  // namespace telemetry::sqlite
 
-#endif  // TELEMETRY_SRC_STORAGE_SQLITE_H_
+#endif  // TELEMETRY_BASE_SQLITE_H_
