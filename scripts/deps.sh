@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   # Toolchain
-  g++ cmake ninja-build ccache pkg-config
+  g++ cmake ninja-build ccache pkg-config python3
   # Probe files and command lines
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   # Pings: wire format, compression, ids and hashing, storage, upload, collector HTTP

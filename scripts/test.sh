@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and runs every test through ctest, printing the output of
-# any test that fails. With CI set, also builds and runs the whole suite under the asan
-# (AddressSanitizer + UBSan) and tsan (ThreadSanitizer) presets.
+# Installs dependencies, checks the part boundaries, builds, and runs every test through ctest,
+# printing the output of any test that fails; after the default preset, checks that the
+# installed package embeds from outside the tree (scripts/check_install.sh). With CI set, also
+# builds and runs the whole suite under the asan (AddressSanitizer + UBSan) and tsan
+# (ThreadSanitizer) presets.
 #
 #   scripts/test.sh            default preset
 #   CI=1 scripts/test.sh       default, asan and tsan
@@ -10,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh
+python3 scripts/check_boundaries.py
 
 if [[ -z "${PRESETS:-}" ]]; then
   PRESETS="default"
@@ -22,4 +25,8 @@ for preset in $PRESETS; do
   cmake --build --preset "$preset"
   echo "=== ${preset}: test"
   ctest --preset "$preset" --output-on-failure --timeout 600
+  if [[ "$preset" == "default" ]]; then
+    echo "=== install and embed from outside the tree"
+    scripts/check_install.sh "build/default/collector/telemetry-collector"
+  fi
 done
