@@ -1,6 +1,14 @@
 // Pings: schedulers that snapshot-and-clear their store on durable timers, and an uploader
 // that delivers the queued pings to the collector.
 //
+//   pings::PingServiceConfig config;
+//   config.server_url = "https://telemetry.example.org";
+//   config.pings = {pings::MainPing(), pings::CustomPing()};  // or PingTypes of your own
+//   auto service = pings::PingService::Start(*telemetry, config);  // a Telemetry with data_dir
+//   if (!service.ok()) return Report(service.status());
+//   (*service)->Submit("custom", "daily");  // now, besides its 24-hour timer
+//   (*service)->SetUploadEnabled(false);    // withdrawn consent: clears, sends deletion-request
+//
 // A PingService runs beside an open Telemetry that has a data directory (timers, sequence
 // numbers and the pending queue live in its database). Scheduled pings fire when their interval
 // has passed since they last fired, by the Telemetry's clock: restarting does not reset a timer,

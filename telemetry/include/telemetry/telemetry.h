@@ -1,5 +1,16 @@
 // The recorder: scalars and events recorded into named stores.
 //
+//   telemetry::TelemetryConfig config;
+//   config.app_name = "my-app";
+//   config.data_dir = "/home/me/.my-app/telemetry";   // durable; empty: memory only
+//   config.registry = my_app::probes::CompiledRegistry();  // generated from your YAML
+//   auto telemetry = telemetry::Telemetry::Open(config);
+//   if (!telemetry.ok()) return Report(telemetry.status());
+//   (*telemetry)->Add(my_app::probes::browser_engagement::kTabOpenEventCount, 1);
+//   (*telemetry)->Record(my_app::probes::account::kLoginEvent,
+//                        my_app::probes::account::LoginEvent::Object::kAccount);
+//   auto main = (*telemetry)->Snapshot("main", /*clear=*/false);  // what a ping would carry
+//
 // A Telemetry instance is opened from a TelemetryConfig whose registry holds the probes it may
 // record (the generated CompiledRegistry() of the application's probe files, plus probes
 // registered later at run time). Each recorded value lands in every store its probe names in
