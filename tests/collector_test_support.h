@@ -29,6 +29,7 @@
 
 #include "collector/collector_service.h"
 #include "collector/privacy/id_hasher.h"
+#include "telemetry/base/uuid.h"
 #include "telemetry/wire/ping.pb.h"
 
 namespace telemetry::collector::testing {
@@ -167,16 +168,7 @@ class CollectorProcess {
   int status_ = 0;
 };
 
-inline std::string NewUuid() {
-  static std::atomic<uint64_t> counter{0};
-  const uint64_t n = counter.fetch_add(1) + static_cast<uint64_t>(getpid()) * 1000000007ULL;
-  char out[37];
-  std::snprintf(out, sizeof(out), "%08x-%04x-4%03x-8%03x-%012llx", static_cast<unsigned>(n >> 20),
-                static_cast<unsigned>(n & 0xffff), static_cast<unsigned>((n >> 4) & 0xfff),
-                static_cast<unsigned>(n & 0xfff),
-                static_cast<unsigned long long>(n * 2654435761ULL) & 0xffffffffffffULL);
-  return out;
-}
+using telemetry::NewUuid;
 
 // One of our pings: an account block, `events` account.login events with extras, 2 scalars.
 inline telemetry::ping::Ping MakePing(const std::string& id, const std::string& uid = "uid-1",

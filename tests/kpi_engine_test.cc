@@ -9,7 +9,7 @@
 namespace telemetry::collector::kpi {
 namespace {
 
-constexpr int64_t kDay = 86400000;
+constexpr int64_t kDay = kDayMillis;
 const Day kFeb25 = *ParseUtcDate("2016-02-25");
 
 ActivityEvent Event(int64_t ts, std::string type, std::optional<std::string> uid,

@@ -16,7 +16,7 @@ namespace telemetry::collector::kpi {
 namespace {
 
 using telemetry::sqlite::Database;
-constexpr int64_t kDay = 86400000;
+constexpr int64_t kDay = kDayMillis;
 const Day kStart = *ParseUtcDate("2016-02-01");
 
 // The collector's activity-event table (collector/storage), as the job reads it.

@@ -7,6 +7,7 @@
 #include "collector/cli/commands.h"
 #include "collector/kpi/kpi_job.h"
 #include "collector/kpi/kpi_output.h"
+#include "telemetry/base/clock.h"
 
 namespace telemetry::collector::cli {
 namespace {
@@ -26,10 +27,7 @@ bool ParseDay(const std::string& text, const char* flag, Day* day) {
 }
 
 Day Today() {
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
-  return UtcDayOf(now);
+  return UtcDayOf(SystemClock().NowMillis());
 }
 
 struct AggregateArgs {

@@ -3,8 +3,9 @@
 #include <curl/curl.h>
 
 #include <cctype>
-#include <ctime>
 #include <mutex>
+
+#include "telemetry/base/utc_date.h"
 
 namespace pings::internal {
 namespace {
@@ -54,10 +55,9 @@ std::optional<int64_t> ParseRetryAfter(const std::string& value, int64_t now_ms)
       return std::nullopt;
     }
   }
-  std::tm tm{};
-  if (strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
-  int64_t when = static_cast<int64_t>(timegm(&tm)) * 1000;
-  return when > now_ms ? when - now_ms : 0;
+  const std::optional<int64_t> when = telemetry::ParseHttpDate(value);
+  if (!when) return std::nullopt;
+  return *when > now_ms ? *when - now_ms : 0;
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "telemetry/base/clock.h"
 #include "telemetry/base/uuid.h"
 #include "telemetry/wire/ping_codec.h"
 
@@ -37,9 +38,7 @@ struct Request {
 std::vector<Request> MakePings(size_t count) {
   std::vector<Request> requests;
   requests.reserve(count);
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = telemetry::SystemClock().NowMillis();
   for (size_t i = 0; i < count; ++i) {
     telemetry::ping::Ping ping;
     const std::string id = telemetry::NewUuid();

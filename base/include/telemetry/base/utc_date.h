@@ -29,6 +29,9 @@ std::string UtcDate(int64_t millis);
 std::string UtcDateTime(int64_t millis);
 // RFC 9110's IMF-fixdate, for HTTP's Date header: "Tue, 01 Dec 2026 20:37:27 GMT".
 std::string HttpDate(int64_t millis);
+// Milliseconds since the epoch of an IMF-fixdate ("Tue, 01 Dec 2026 20:37:27 GMT"); nullopt for
+// anything else (RFC 9110's obsolete forms included).
+std::optional<int64_t> ParseHttpDate(std::string_view text);
 // The day number of exactly "YYYY-MM-DD"; nullopt for anything else (2016-02-30 included).
 std::optional<int64_t> ParseUtcDate(std::string_view date);
 
