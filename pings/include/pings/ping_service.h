@@ -72,8 +72,11 @@ struct PingServiceConfig {
   int64_t request_timeout_ms = 30 * 1000;
   int64_t shutdown_deadline_ms = 2000;
 
-  // Run the scheduler and uploader on a background thread, waking every poll_interval_ms of
-  // real time. Tests leave it off and call Tick() and UploadDue() with a manual clock.
+  // Run the scheduler and uploader on a background thread. It waits on the Telemetry's clock
+  // until the next scheduled ping is due, or poll_interval_ms of that clock at most (when it
+  // also retries uploads); Submit and SetUploadEnabled wake it at once, Shutdown ends it. With
+  // a ManualClock it runs when the clock is moved, and never by itself. Tests may leave it off
+  // and call Tick() and UploadDue() themselves.
   bool background_thread = true;
   int64_t poll_interval_ms = 1000;
 };
@@ -117,6 +120,11 @@ class PingService {
   telemetry::PingStorage& storage() { return *telemetry_.ping_storage(); }
   bool TakeToken(int64_t now);  // The rate limit.
   void Run();
+  // Wakes the background thread for a pass now.
+  void WakeThread();
+  // When the background thread next looks: the next scheduled firing, at most one poll
+  // interval after `now`.
+  int64_t NextWakeMs(int64_t now);
 
   telemetry::Telemetry& telemetry_;
   const PingServiceConfig config_;
@@ -139,7 +147,8 @@ class PingService {
   double tokens_ = 0;
   int64_t tokens_at_ms_ = 0;
 
-  std::mutex thread_mu_;
+  std::atomic<bool> wake_requested_{false};  // The thread waits on the clock for it.
+  std::mutex thread_mu_;                     // With wake_: Shutdown waits for the thread.
   std::condition_variable wake_;
   bool thread_done_ = false;
   std::thread thread_;
