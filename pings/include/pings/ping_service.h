@@ -18,10 +18,11 @@
 // minute. The queue is bounded by count, bytes and age (oldest evicted first, each counted), the
 // archive by a retention period.
 //
-// Consent: SetUploadEnabled(false) clears every store and the queue, stops recording and
-// scheduling, and queues a deletion-request ping with the client id, which is sent although
-// upload is off and survives restarts until delivered. SetUploadEnabled(true) starts again
-// with a new client id.
+// Consent: SetUploadEnabled(false) clears every store, the queue and the archive, stops
+// recording and scheduling, and queues a deletion-request ping with the client id, which is
+// sent although upload is off. SetUploadEnabled(true) starts again with a new client id. Every
+// client id's deletion request is delivered exactly once: it survives restarts, the queue's
+// quotas and later withdrawals until the collector has it.
 //
 // Thread-safe. Shutdown (also by the destructor) fires nothing new, gives uploads in flight at
 // most `shutdown_deadline_ms`, and never hangs.
