@@ -308,14 +308,17 @@ void PingService::WakeThread() {
   telemetry_.clock().Wake();
 }
 
-int64_t PingService::NextWakeMs(int64_t now) {
+int64_t PingService::NextWakeMs(int64_t pass_ms) {
   std::lock_guard lock(mu_);
-  int64_t next = now + std::max<int64_t>(config_.poll_interval_ms, 1);
+  int64_t next = pass_ms + std::max<int64_t>(config_.poll_interval_ms, 1);
   for (const PingType& type : config_.pings) {
     if (type.interval_ms <= 0) continue;
     auto state = states_.find(type.name);
     if (state == states_.end() || !state->second.last_fire_ms) continue;
-    next = std::min(next, *state->second.last_fire_ms + type.interval_ms);
+    const int64_t due = *state->second.last_fire_ms + type.interval_ms;
+    // Due by the pass's time, the pass saw it: it fired (and its timer moved on) or it failed
+    // and is tried again at the next poll, not in a busy loop.
+    if (due > pass_ms) next = std::min(next, due);
   }
   return next;
 }
@@ -328,9 +331,10 @@ void PingService::Run() {
   const auto woken = [this] { return stopping_.load() || wake_requested_.load(); };
   while (!stopping_.load()) {
     wake_requested_ = false;  // Before the pass: a request made during it is seen after.
+    const int64_t pass_ms = clock.NowMillis();  // Tick looks at this time or later.
     Tick();
     UploadDue();
-    (void)clock.WaitUntil(NextWakeMs(clock.NowMillis()), woken);
+    (void)clock.WaitUntil(NextWakeMs(pass_ms), woken);
   }
   {
     std::lock_guard lock(thread_mu_);

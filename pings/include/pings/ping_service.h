@@ -123,9 +123,9 @@ class PingService {
   void Run();
   // Wakes the background thread for a pass now.
   void WakeThread();
-  // When the background thread next looks: the next scheduled firing, at most one poll
-  // interval after `now`.
-  int64_t NextWakeMs(int64_t now);
+  // When the background thread next looks after a pass that began at `pass_ms`: the next
+  // scheduled firing after it, at most one poll interval later.
+  int64_t NextWakeMs(int64_t pass_ms);
 
   telemetry::Telemetry& telemetry_;
   const PingServiceConfig config_;
