@@ -70,6 +70,25 @@ TEST(InspectLint, EveryMistakeOfAFileIsPrintedWithItsLine) {
   std::filesystem::remove(file);
 }
 
+TEST(InspectLint, ASyntaxErrorIsPrintedWithItsLineWhateverTheFileIsCalled) {
+  for (const std::string name : {"lint_probes.yaml", "Scalars_lint.yaml"}) {
+    std::filesystem::path file = std::filesystem::temp_directory_path() / name;
+    std::ofstream(file) << "a.b:\n"                    // 1
+                           "  one:\n"                  // 2
+                           "    bug_numbers: [1, 2\n"  // 3
+                           "    description: x\n"      // 4: cannot continue the sequence
+                           "    kind: uint\n";         // 5
+    Result r = Inspect("lint " + file.string());
+    EXPECT_EQ(r.status, 1) << r.output;
+    const std::string expected =
+        file.string() + ":4:16: error: YAML syntax error: end of sequence flow not found";
+    EXPECT_NE(r.output.find(expected), std::string::npos) << "missing: " << expected << "\n"
+                                                          << r.output;
+    EXPECT_EQ(r.output.find("cannot tell"), std::string::npos) << r.output;
+    std::filesystem::remove(file);
+  }
+}
+
 TEST(InspectLint, AMissingFileIsAUsageError) {
   Result r = Inspect("lint /no/such/Scalars.yaml");
   EXPECT_NE(r.status, 0);

@@ -88,7 +88,7 @@ TEST_F(InspectDataTest, Client) {
   nlohmann::json client = Json("client");
   EXPECT_EQ(client["client_id"], *client_id_);
   EXPECT_EQ(client["upload_enabled"], true);
-  EXPECT_EQ(client["schema_version"], 1);
+  EXPECT_EQ(client["schema_version"], 2);
   EXPECT_GT(client["database_bytes"].get<int64_t>(), 0);
   Outcome table = Inspect("client");
   EXPECT_EQ(table.status, 0);

@@ -382,6 +382,123 @@ TEST_F(PingsTest, WithdrawingConsentClearsAndSendsADeletionRequestThatSurvivesRe
   EXPECT_FALSE(testing::SnapshotOrDie(*telemetry_, "main", false).empty());
 }
 
+TEST_F(PingsTest, EveryClientIdsDeletionRequestIsDeliveredOnceThroughRestartsAndQuotas) {
+  config_.max_pending_count = 2;
+  Restart();
+  server_.Stop();  // Offline throughout: nothing can be delivered until the end.
+  service_->Tick();
+  RecordSome();
+  ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
+  const std::string first_id = telemetry_->client_id();
+  service_->SetUploadEnabled(false);  // Deletion request for the first id, undelivered.
+  Restart();
+
+  service_->SetUploadEnabled(true);  // A new id...
+  const std::string second_id = telemetry_->client_id();
+  ASSERT_NE(second_id, first_id);
+  for (int i = 0; i < 4; ++i) {  // ...whose pings fill the queue past its quota of 2:
+    clock_->Advance(1000);       // the older deletion request is not evicted.
+    RecordSome();
+    ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
+  }
+  auto deletion_requests = [this] {
+    int n = 0;
+    Result<std::vector<PendingPing>> pending = telemetry_->ping_storage()->PendingPings();
+    EXPECT_TRUE(pending.ok());
+    for (const PendingPing& p : pending.value()) {
+      n += p.ping_type == "deletion-request";
+    }
+    return n;
+  };
+  EXPECT_EQ(deletion_requests(), 1);
+  clock_->Advance(30 * kDayMillis);  // Past the queue's maximum age, too.
+  RecordSome();
+  ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
+  EXPECT_EQ(deletion_requests(), 1);
+
+  service_->SetUploadEnabled(false);  // Withdrawn again: the first request is kept.
+  EXPECT_EQ(deletion_requests(), 2);
+  EXPECT_EQ(telemetry_->ping_storage()->PendingPings()->size(), 2u);  // Nothing else.
+  Restart();
+
+  server_.Restart();
+  clock_->Advance(2 * kHour);
+  while (service_->UploadDue() > 0) clock_->Advance(60 * 1000);
+  clock_->Advance(kDayMillis);
+  EXPECT_EQ(service_->UploadDue(), 0);
+  std::multiset<std::string> ids;
+  for (const ping::Ping& p : Delivered()) {
+    EXPECT_EQ(p.document_type(), "deletion-request");
+    ids.insert(p.client_id());
+  }
+  EXPECT_EQ(ids, (std::multiset<std::string>{first_id, second_id}));  // Each once.
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
+}
+
+TEST_F(PingsTest, WithdrawingConsentDeletesTheArchiveOfSentPings) {
+  service_->Tick();
+  RecordSome();
+  ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
+  ASSERT_EQ(service_->UploadDue(), 1);
+  ASSERT_EQ(telemetry_->ping_storage()->ArchivedPings()->size(), 1u);
+  server_.Stop();
+  service_->SetUploadEnabled(false);
+  EXPECT_TRUE(telemetry_->ping_storage()->ArchivedPings()->empty());
+  Restart();
+  EXPECT_TRUE(telemetry_->ping_storage()->ArchivedPings()->empty());
+  server_.Restart();
+  clock_->Advance(2 * kHour);
+  EXPECT_EQ(service_->UploadDue(), 1);  // The deletion request, archived once sent.
+  Result<std::vector<ArchivedPing>> archived = telemetry_->ping_storage()->ArchivedPings();
+  ASSERT_EQ(archived->size(), 1u);
+  EXPECT_EQ((*archived)[0].ping_type, "deletion-request");
+}
+
+TEST_F(PingsTest, APingWithoutAStoreThatCannotBeEncodedIsCountedAndNotQueued) {
+  config_.max_ping_bytes = 8;  // Nothing encodes this small.
+  Restart();
+  const uint32_t before = testing::Health(*telemetry_, "discarded_pings", "second-store");
+  EXPECT_FALSE(service_->Submit("deletion-request", "set_upload_enabled").ok());
+  EXPECT_TRUE(telemetry_->ping_storage()->PendingPings()->empty());
+  EXPECT_EQ(testing::Health(*telemetry_, "discarded_pings", "second-store"), before + 1);
+}
+
+// Waits (real time, bounded) for what the service's thread is to do.
+template <typename Predicate>
+bool Eventually(Predicate done) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+TEST_F(PingsTest, TheBackgroundThreadFiresAScheduledPingWhenTheClockPassesItsInterval) {
+  config_.background_thread = true;
+  config_.poll_interval_ms = kHour;  // Never reached in real time here: only the clock moves.
+  Restart();
+  service_->Tick();  // The timers start now (the thread's first pass may come before or after).
+  RecordSome();
+  clock_->Advance(kDayMillis - 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(server_.accepted().empty());  // Not due yet.
+  clock_->Advance(1);
+  EXPECT_TRUE(Eventually([this] { return server_.accepted().size() == 2; }))
+      << server_.accepted().size() << " pings delivered";
+  std::set<std::string> types;
+  for (const ping::Ping& p : Delivered()) {
+    types.insert(p.document_type());
+    EXPECT_EQ(p.reason(), "daily");
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"main", "second"}));
+  // A submitted ping wakes the uploader at once, with the clock standing still.
+  RecordSome();
+  ASSERT_TRUE(service_->Submit("main", "shutdown").ok());
+  EXPECT_TRUE(Eventually([this] { return server_.accepted().size() == 3; }));
+  service_->Shutdown();  // Wakes the thread's wait on a clock that no longer moves.
+}
+
 TEST_F(PingsTest, ShutdownDuringASlowUploadIsClean) {
   config_.background_thread = true;
   config_.poll_interval_ms = 10;

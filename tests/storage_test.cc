@@ -7,9 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "recorder_support.h"
 #include "telemetry/base/sqlite.h"
@@ -149,6 +151,114 @@ TEST_F(StorageTest, AFailedBuildIsCountedAndNothingIsQueued) {
   EXPECT_EQ(Health(*t, "discarded_pings", "second-store"), 1u);
 }
 
+// What the data directory holds for `name` in `store`, as DataDirectoryReader shows it.
+std::optional<ScalarValue> OnDisk(const std::string& data_dir, const std::string& store,
+                                  const std::string& name) {
+  Result<std::unique_ptr<DataDirectoryReader>> reader = DataDirectoryReader::Open(data_dir);
+  if (!reader.ok()) return std::nullopt;
+  Result<std::vector<StoredStore>> stores = (*reader)->Stores();
+  if (!stores.ok()) return std::nullopt;
+  for (const StoredStore& stored : *stores) {
+    if (stored.store == store) return Scalar(stored.contents, name);
+  }
+  return std::nullopt;
+}
+
+// Waits (real time, bounded) for what another thread is to do.
+template <typename Predicate>
+bool Eventually(Predicate done, int timeout_ms = 10000) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+TEST_F(StorageTest, ABuildThatFailsDiscardsTheStoreOnDiskTooSoARestartDoesNotBringItBack) {
+  std::unique_ptr<Telemetry> t = Open();
+  RecordSome(*t);
+  ASSERT_TRUE(t->Checkpoint().ok());
+  ASSERT_EQ(OnDisk(dir_.path(), "main", "test.kinds.a_uint"), ScalarValue(5u));
+  Status status = t->ping_storage()->SubmitStore(
+      "main", {.document_id = "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d40", .ping_type = "custom"},
+      [](const StoreSnapshot&) -> Result<std::string> {
+        return Status::Internal("cannot encode");
+      });
+  EXPECT_EQ(status.code(), Status::Code::kInternal);
+  // Its values are gone from memory and, in the same step, from the disk: a crash now would
+  // not restore them (docs/PINGS.md, "A ping that cannot be built").
+  EXPECT_FALSE(Scalar(SnapshotOrDie(*t, "main", false), "test.kinds.a_uint"));
+  EXPECT_FALSE(OnDisk(dir_.path(), "main", "test.kinds.a_uint"));
+  EXPECT_EQ(OnDisk(dir_.path(), "second-store", "test.kinds.a_uint"), ScalarValue(5u));
+}
+
+TEST_F(StorageTest, ABuilderThatReturnsAnEmptyBodyQueuesNothingAndIsCounted) {
+  std::unique_ptr<Telemetry> t = Open();
+  RecordSome(*t);
+  ASSERT_TRUE(t->Checkpoint().ok());
+  Status status = t->ping_storage()->SubmitStore(
+      "main", {.document_id = "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d41", .ping_type = "custom"},
+      [](const StoreSnapshot&) -> Result<std::string> { return std::string(); });
+  EXPECT_FALSE(status.ok());
+  EXPECT_TRUE(t->ping_storage()->PendingPings()->empty());
+  EXPECT_EQ(Health(*t, "discarded_pings", "second-store"), 1u);
+  EXPECT_FALSE(Scalar(SnapshotOrDie(*t, "main", false), "test.kinds.a_uint"));
+  EXPECT_FALSE(OnDisk(dir_.path(), "main", "test.kinds.a_uint"));
+  t.reset();  // Nothing of it comes back after a restart either.
+  t = Open();
+  EXPECT_TRUE(t->ping_storage()->PendingPings()->empty());
+  EXPECT_FALSE(Scalar(SnapshotOrDie(*t, "main", false), "test.kinds.a_uint"));
+}
+
+TEST_F(StorageTest, EnqueueOfAnEmptyBodyQueuesNothingAndIsCounted) {
+  std::unique_ptr<Telemetry> t = Open();
+  RecordSome(*t);
+  PendingPing empty{.document_id = "6f1c1a2e-0b9e-4a57-9d2b-0c7a3b1c2d42", .ping_type = "custom"};
+  PingState state{"custom", 7, testing::kStartMillis, testing::kStartMillis};
+  EXPECT_EQ(t->ping_storage()->Enqueue(empty, &state).code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(t->ping_storage()->PendingPings()->empty());
+  EXPECT_TRUE(t->ping_storage()->PingStates()->empty());  // Its state is not saved either.
+  EXPECT_EQ(Health(*t, "discarded_pings", "second-store"), 1u);
+  // No store is touched: Enqueue takes nothing from one.
+  EXPECT_EQ(Scalar(SnapshotOrDie(*t, "main", false), "test.kinds.a_uint"), ScalarValue(5u));
+}
+
+// The checkpoint thread waits on the configured clock: simulated time drives it, with no
+// Checkpoint() call, and what it wrote shows through DataDirectoryReader.
+TEST_F(StorageTest, ThePeriodicCheckpointRunsWhenTheClockPassesItsInterval) {
+  constexpr int64_t kInterval = 60 * 60 * 1000;  // An hour: never reached in real time here.
+  TelemetryConfig config = Config();
+  config.checkpoint_interval_ms = kInterval;
+  std::unique_ptr<Telemetry> t = testing::OpenOrDie(config);
+  RecordSome(*t);
+  clock_->Advance(kInterval - 11);  // RecordSome advanced 10: 1 ms short of the interval.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(OnDisk(dir_.path(), "main", "test.kinds.a_uint"));  // Not due yet.
+  clock_->Advance(1);
+  EXPECT_TRUE(Eventually([&] {
+    return OnDisk(dir_.path(), "main", "test.kinds.a_uint") == ScalarValue(5u);
+  })) << "no checkpoint after the clock passed checkpoint_interval_ms";
+  // And again one interval later.
+  t->Add(kinds::kAUint, 2);
+  clock_->Advance(kInterval);
+  EXPECT_TRUE(Eventually([&] {
+    return OnDisk(dir_.path(), "main", "test.kinds.a_uint") == ScalarValue(7u);
+  })) << "no second checkpoint";
+  // Shutdown wakes the thread's wait on a clock that no longer moves.
+  t.reset();
+}
+
+TEST_F(StorageTest, ShutdownWakesTheCheckpointThreadOnAClockThatNeverMoves) {
+  TelemetryConfig config = Config();
+  config.checkpoint_interval_ms = 1;
+  for (int i = 0; i < 20; ++i) {
+    std::unique_ptr<Telemetry> t = testing::OpenOrDie(config);
+    RecordSome(*t);
+  }  // Each Shutdown returns: the thread's wait on the manual clock is woken.
+  EXPECT_EQ(OnDisk(dir_.path(), "main", "test.kinds.a_uint"), ScalarValue(100u));
+}
+
 TEST_F(StorageTest, TheClientIdIsMadeOnceAndKept) {
   std::string first;
   {
@@ -225,6 +335,77 @@ TEST_F(StorageTest, ANewerSchemaIsRefusedAndLeftUntouched) {
   EXPECT_EQ(opened.status().code(), Status::Code::kFailedPrecondition);
   EXPECT_NE(opened.status().message().find("newer version"), std::string::npos);
   EXPECT_EQ(ReadFile(dir_.Sub("telemetry.db")), before);
+}
+
+TEST_F(StorageTest, AVersion1DatabaseKeepsItsDeletionRequestsUntilSent) {
+  { Open(); }
+  {  // Back to schema 1, as an older build left it: a deletion request and a ping queued.
+    Result<std::unique_ptr<sqlite::Database>> db =
+        sqlite::Database::Open(dir_.Sub("telemetry.db"), sqlite::Database::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok());
+    for (const char* sql : {
+             "ALTER TABLE pending_pings DROP COLUMN keep_until_sent",
+             "DELETE FROM schema_version WHERE version > 1",
+             "INSERT INTO pending_pings (document_id, ping, store, created_ms, body) "
+             "VALUES ('a', 'deletion-request', '', 1, x'01'), ('b', 'main', 'main', 2, x'02')",
+         }) {
+      ASSERT_TRUE((*db)->Execute(sql).ok()) << sql;
+    }
+  }
+  std::unique_ptr<Telemetry> t = Open();
+  Result<std::unique_ptr<DataDirectoryReader>> reader = DataDirectoryReader::Open(dir_.path());
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(*(*reader)->SchemaVersion(), 2);
+  Result<std::vector<PendingPing>> pending = t->ping_storage()->PendingPings();
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_TRUE((*pending)[0].keep_until_sent);
+  EXPECT_FALSE((*pending)[1].keep_until_sent);
+  ASSERT_TRUE(t->ping_storage()->DeleteAllPending().ok());
+  pending = t->ping_storage()->PendingPings();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].ping_type, "deletion-request");
+}
+
+TEST_F(StorageTest, PingsKeptUntilSentEscapeDeleteAllPendingAndTheQuota) {
+  std::unique_ptr<Telemetry> t = Open();
+  PingStorage& storage = *t->ping_storage();
+  ASSERT_TRUE(storage
+                  .Enqueue({.document_id = "kept",
+                            .ping_type = "deletion-request",
+                            .created_ms = testing::kStartMillis,
+                            .body = "k",
+                            .keep_until_sent = true})
+                  .ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(storage
+                    .Enqueue({.document_id = "p" + std::to_string(i),
+                              .ping_type = "custom",
+                              .created_ms = testing::kStartMillis + 1 + i,
+                              .body = "p"})
+                    .ok());
+  }
+  // A quota of one ping: the oldest ordinary ones go, the kept one neither goes nor counts.
+  Result<int> evicted = storage.EnforceQuota({.max_count = 1}, testing::kStartMillis + 10);
+  ASSERT_TRUE(evicted.ok());
+  EXPECT_EQ(*evicted, 2);
+  // Older than any age limit: still kept.
+  evicted =
+      storage.EnforceQuota({.max_age_ms = 1}, testing::kStartMillis + 100LL * 24 * 60 * 60 * 1000);
+  EXPECT_EQ(*evicted, 1);
+  ASSERT_TRUE(storage.Enqueue({.document_id = "q", .ping_type = "custom", .body = "q"}).ok());
+  ASSERT_TRUE(storage.DeleteAllPending().ok());
+  t.reset();
+  t = Open();  // And after a restart.
+  ASSERT_TRUE(t->ping_storage()->DeleteAllPending().ok());
+  Result<std::vector<PendingPing>> pending = t->ping_storage()->PendingPings();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].document_id, "kept");
+  EXPECT_TRUE((*pending)[0].keep_until_sent);
+  ASSERT_TRUE(t->ping_storage()->ArchivePing("kept", testing::kStartMillis).ok());  // Sent.
+  EXPECT_TRUE(t->ping_storage()->PendingPings()->empty());
+  EXPECT_EQ(t->ping_storage()->ArchivedPings()->size(), 1u);
+  ASSERT_TRUE(t->ping_storage()->DeleteArchive().ok());
+  EXPECT_TRUE(t->ping_storage()->ArchivedPings()->empty());
 }
 
 TEST_F(StorageTest, AnUnwritableDirectoryKeepsRecordingInMemory) {

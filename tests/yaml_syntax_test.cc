@@ -1,6 +1,7 @@
 // YAML syntax errors, files that cannot be read, probes defined twice across inputs, and files
 // with many mistakes: every one reported, each at its own line.
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -211,6 +212,65 @@ TEST(ProbeFiles, EventsFileThatCannotBeOpenedIsAnErrorNamingThePath) {
   ASSERT_EQ(builder.diagnostics().size(), 1u) << Describe(builder.diagnostics());
   EXPECT_EQ(builder.diagnostics()[0].location.file, path);
   EXPECT_NE(builder.diagnostics()[0].ToString().find(path), std::string::npos);
+}
+
+// --- Syntax errors in a file whose name does not tell its kind ----------------------------
+
+// The file, wherever it lives, is only ever named by its path in diagnostics.
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "yaml_syntax_names";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary | std::ios::trunc) << text;
+  return (dir / name).string();
+}
+
+TEST(ProbeFiles, ASyntaxErrorIsReportedAtItsLineWhateverTheFileIsCalled) {
+  const char* yaml = R"(browser.engagement:
+  tab_count:
+    bug_numbers: [1276190, 1276191
+    description: Counts open tabs.
+    expires: never
+    kind: uint
+)";
+  // What a well-named file gives: the reference.
+  std::vector<Diagnostic> reference = ScalarDiagnostics(yaml);
+  ASSERT_EQ(reference.size(), 1u) << Describe(reference);
+  ASSERT_EQ(reference[0].location.line, 4);
+  for (const std::string name :
+       {"probes.yaml", "my-probes.yml", "scalars-and-events.yaml", "Scalars.yaml"}) {
+    SCOPED_TRACE(name);
+    const std::string path = WriteTemp(name, yaml);
+    RegistryBuilder builder;
+    builder.AddFile(path);
+    const std::vector<Diagnostic>& diagnostics = builder.diagnostics();
+    ASSERT_EQ(diagnostics.size(), 1u) << Describe(diagnostics);
+    EXPECT_TRUE(diagnostics[0].is_error());
+    EXPECT_EQ(diagnostics[0].location.file, path);
+    EXPECT_EQ(diagnostics[0].location.line, reference[0].location.line);
+    EXPECT_EQ(diagnostics[0].location.column, reference[0].location.column);
+    EXPECT_EQ(diagnostics[0].message, reference[0].message);
+    EXPECT_EQ(diagnostics[0].message.find("cannot tell"), std::string::npos);
+    EXPECT_EQ(builder.Build(), nullptr);
+  }
+}
+
+TEST(ProbeFiles, ASyntaxErrorAtTheEndOfAFileNamedNeitherWayIsReportedAtTheEnd) {
+  const char* yaml = "browser.ui:\n  click:\n    description: \"never closed\n";
+  std::vector<Diagnostic> reference = EventDiagnostics(yaml);
+  ASSERT_EQ(reference.size(), 1u) << Describe(reference);
+  RegistryBuilder builder;
+  builder.AddFile(WriteTemp("ui.yaml", yaml));
+  ASSERT_EQ(builder.diagnostics().size(), 1u) << Describe(builder.diagnostics());
+  EXPECT_EQ(builder.diagnostics()[0].location.line, reference[0].location.line);
+  EXPECT_EQ(builder.diagnostics()[0].location.column, reference[0].location.column);
+  EXPECT_EQ(builder.diagnostics()[0].message, reference[0].message);
+}
+
+TEST(ProbeFiles, AValidFileNamedNeitherWayWithoutProbesStillCannotBeTold) {
+  RegistryBuilder builder;
+  builder.AddFile(WriteTemp("nothing.yaml", "{}\n"));
+  ASSERT_EQ(builder.diagnostics().size(), 1u) << Describe(builder.diagnostics());
+  EXPECT_NE(builder.diagnostics()[0].message.find("cannot tell"), std::string::npos);
 }
 
 // --- Probes defined twice across inputs ----------------------------------------------------

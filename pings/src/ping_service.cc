@@ -1,5 +1,6 @@
 #include "pings/ping_service.h"
 
+#include <algorithm>
 #include <random>
 
 #include "http_client.h"
@@ -127,13 +128,19 @@ Status PingService::Fire(const PingType& type, std::string_view reason, bool sch
   pending.document_id = envelope.document_id;
   pending.ping_type = type.name;
   pending.created_ms = now;
+  // A deletion request is never deleted nor evicted before it is delivered: each client id's
+  // request goes out once, however often consent is withdrawn and given back meanwhile.
+  pending.keep_until_sent = type.name == "deletion-request";
   PingState next{type.name, state.next_sequence + 1,
                  scheduled ? std::optional<int64_t>(now) : state.last_fire_ms, now};
 
   Status status;
   if (type.store.empty()) {
     Result<std::string> body = build(telemetry::StoreSnapshot{});
-    if (!body.ok()) return body.status();
+    if (!body.ok()) {
+      (void)storage().Enqueue(pending, &next);  // The empty body: refused and counted.
+      return body.status();
+    }
     pending.body = std::move(body).value();
     status = storage().Enqueue(pending, &next);
   } else {
@@ -165,9 +172,14 @@ Status PingService::Submit(std::string_view ping, std::string_view reason) {
     if (!upload_enabled_.load() && type.name != "deletion-request") {
       return Status::FailedPrecondition("upload is disabled");
     }
-    std::lock_guard lock(mu_);
-    bool sent = false;
-    return Fire(type, reason, /*scheduled=*/false, telemetry_.clock().NowMillis(), &sent);
+    Status status;
+    {
+      std::lock_guard lock(mu_);
+      bool sent = false;
+      status = Fire(type, reason, /*scheduled=*/false, telemetry_.clock().NowMillis(), &sent);
+    }
+    WakeThread();  // Upload it now rather than at the next poll.
+    return status;
   }
   return Status::NotFound("no ping named '" + std::string(ping) + "'");
 }
@@ -263,44 +275,77 @@ int PingService::UploadDue() {
 }
 
 void PingService::SetUploadEnabled(bool enabled) {
-  std::lock_guard lock(mu_);
-  if (enabled == upload_enabled_.load()) return;
-  if (!enabled) {
-    upload_enabled_ = false;
-    telemetry_.SetRecordingEnabled(false);
-    for (const std::string& store : telemetry_.Stores()) (void)telemetry_.Snapshot(store, true);
-    (void)storage().DeleteAllPending();
-    (void)storage().SetClientValue(kUploadEnabledKey, "0");
-    for (const PingType& type : config_.pings) {
-      if (type.name == "deletion-request") {
-        bool sent = false;
-        (void)Fire(type, type.reasons[0], false, telemetry_.clock().NowMillis(), &sent);
+  {
+    std::lock_guard lock(mu_);
+    if (enabled == upload_enabled_.load()) return;
+    if (!enabled) {
+      upload_enabled_ = false;
+      telemetry_.SetRecordingEnabled(false);
+      for (const std::string& store : telemetry_.Stores()) (void)telemetry_.Snapshot(store, true);
+      // Every ping of this client id goes, but earlier deletion requests not yet delivered
+      // (kept until sent); the archive of sent pings goes too.
+      (void)storage().DeleteAllPending();
+      (void)storage().DeleteArchive();
+      (void)storage().SetClientValue(kUploadEnabledKey, "0");
+      for (const PingType& type : config_.pings) {
+        if (type.name == "deletion-request") {
+          bool sent = false;
+          (void)Fire(type, type.reasons[0], false, telemetry_.clock().NowMillis(), &sent);
+        }
       }
+    } else {
+      telemetry_.ResetClientId();
+      (void)storage().SetClientValue(kUploadEnabledKey, "1");
+      telemetry_.SetRecordingEnabled(true);
+      upload_enabled_ = true;
     }
-    return;
   }
-  telemetry_.ResetClientId();
-  (void)storage().SetClientValue(kUploadEnabledKey, "1");
-  telemetry_.SetRecordingEnabled(true);
-  upload_enabled_ = true;
+  WakeThread();
+}
+
+void PingService::WakeThread() {
+  wake_requested_ = true;
+  telemetry_.clock().Wake();
+}
+
+int64_t PingService::NextWakeMs(int64_t pass_ms) {
+  std::lock_guard lock(mu_);
+  int64_t next = pass_ms + std::max<int64_t>(config_.poll_interval_ms, 1);
+  for (const PingType& type : config_.pings) {
+    if (type.interval_ms <= 0) continue;
+    auto state = states_.find(type.name);
+    if (state == states_.end() || !state->second.last_fire_ms) continue;
+    const int64_t due = *state->second.last_fire_ms + type.interval_ms;
+    // Due by the pass's time, the pass saw it: it fired (and its timer moved on) or it failed
+    // and is tried again at the next poll, not in a busy loop.
+    if (due > pass_ms) next = std::min(next, due);
+  }
+  return next;
 }
 
 void PingService::Run() {
-  std::unique_lock lock(thread_mu_);
+  // Waits on the Telemetry's clock: under a ManualClock a ping fires when the clock passes
+  // its interval, and nothing happens while it stands still (but for Submit and consent
+  // changes, which wake the thread).
+  const telemetry::Clock& clock = telemetry_.clock();
+  const auto woken = [this] { return stopping_.load() || wake_requested_.load(); };
   while (!stopping_.load()) {
-    lock.unlock();
+    wake_requested_ = false;  // Before the pass: a request made during it is seen after.
+    const int64_t pass_ms = clock.NowMillis();  // Tick looks at this time or later.
     Tick();
     UploadDue();
-    lock.lock();
-    wake_.wait_for(lock, std::chrono::milliseconds(config_.poll_interval_ms),
-                   [this] { return stopping_.load(); });
+    (void)clock.WaitUntil(NextWakeMs(pass_ms), woken);
   }
-  thread_done_ = true;
+  {
+    std::lock_guard lock(thread_mu_);
+    thread_done_ = true;
+  }
   wake_.notify_all();
 }
 
 void PingService::Shutdown() {
   if (stopping_.exchange(true)) return;
+  telemetry_.clock().Wake();  // Ends the thread's wait on the clock.
   {
     // Pings with a "shutdown" reason are queued for the next run.
     std::lock_guard lock(mu_);

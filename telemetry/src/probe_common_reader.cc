@@ -158,13 +158,7 @@ std::string ReadExpiry(const YAML::Node& definition, std::string_view field,
 
 namespace telemetry::internal {
 
-ProbeFileKind GuessProbeFileKind(std::string_view yaml) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml));
-  } catch (const YAML::Exception&) {
-    return ProbeFileKind::kUnknown;
-  }
+ProbeFileKind GuessProbeFileKind(const YAML::Node& root) {
   if (!root.IsMap()) return ProbeFileKind::kUnknown;
   for (const auto& category : root) {
     if (!category.second.IsMap()) continue;

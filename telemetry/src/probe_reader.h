@@ -32,8 +32,9 @@ void ForEachProbe(const YAML::Node& root, NameCheck check_category, NameCheck ch
                   Reporter& reporter, const ProbeVisitor& visit);
 
 enum class ProbeFileKind { kScalars, kEvents, kUnknown };
-// Looks at the first probe definition: a `kind` field means scalars, `objects` events.
-ProbeFileKind GuessProbeFileKind(std::string_view yaml);
+// Looks at the first probe definition of a parsed file (ParseYaml): a `kind` field means
+// scalars, `objects` events.
+ProbeFileKind GuessProbeFileKind(const YAML::Node& root);
 
 // The fields scalars and events share, checked by the same rules.
 void ReadCommonFields(const YAML::Node& definition, const RegistryOptions& options,

@@ -78,7 +78,13 @@ void RegistryBuilder::AddFile(const std::string& path) {
   bool scalars = name.find("scalar") != std::string::npos;
   bool events = name.find("event") != std::string::npos;
   if (scalars == events) {
-    internal::ProbeFileKind kind = internal::GuessProbeFileKind(*text);
+    // The name does not tell: the content does, once it parses. A syntax error is reported
+    // as a well-named file would report it (file:line:column), instead of the kind.
+    internal::Reporter reporter(path, &diagnostics_);
+    bool parsed = false;
+    YAML::Node root = internal::ParseYaml(*text, reporter, &parsed);
+    if (!parsed) return;
+    internal::ProbeFileKind kind = internal::GuessProbeFileKind(root);
     scalars = kind == internal::ProbeFileKind::kScalars;
     events = kind == internal::ProbeFileKind::kEvents;
   }

@@ -26,10 +26,11 @@
 // minute. The queue is bounded by count, bytes and age (oldest evicted first, each counted), the
 // archive by a retention period.
 //
-// Consent: SetUploadEnabled(false) clears every store and the queue, stops recording and
-// scheduling, and queues a deletion-request ping with the client id, which is sent although
-// upload is off and survives restarts until delivered. SetUploadEnabled(true) starts again
-// with a new client id.
+// Consent: SetUploadEnabled(false) clears every store, the queue and the archive, stops
+// recording and scheduling, and queues a deletion-request ping with the client id, which is
+// sent although upload is off. SetUploadEnabled(true) starts again with a new client id. Every
+// client id's deletion request is delivered exactly once: it survives restarts, the queue's
+// quotas and later withdrawals until the collector has it.
 //
 // Thread-safe. Shutdown (also by the destructor) fires nothing new, gives uploads in flight at
 // most `shutdown_deadline_ms`, and never hangs.
@@ -80,8 +81,11 @@ struct PingServiceConfig {
   int64_t request_timeout_ms = 30 * 1000;
   int64_t shutdown_deadline_ms = 2000;
 
-  // Run the scheduler and uploader on a background thread, waking every poll_interval_ms of
-  // real time. Tests leave it off and call Tick() and UploadDue() with a manual clock.
+  // Run the scheduler and uploader on a background thread. It waits on the Telemetry's clock
+  // until the next scheduled ping is due, or poll_interval_ms of that clock at most (when it
+  // also retries uploads); Submit and SetUploadEnabled wake it at once, Shutdown ends it. With
+  // a ManualClock it runs when the clock is moved, and never by itself. Tests may leave it off
+  // and call Tick() and UploadDue() themselves.
   bool background_thread = true;
   int64_t poll_interval_ms = 1000;
 };
@@ -125,6 +129,11 @@ class PingService {
   telemetry::PingStorage& storage() { return *telemetry_.ping_storage(); }
   bool TakeToken(int64_t now);  // The rate limit.
   void Run();
+  // Wakes the background thread for a pass now.
+  void WakeThread();
+  // When the background thread next looks after a pass that began at `pass_ms`: the next
+  // scheduled firing after it, at most one poll interval later.
+  int64_t NextWakeMs(int64_t pass_ms);
 
   telemetry::Telemetry& telemetry_;
   const PingServiceConfig config_;
@@ -147,7 +156,8 @@ class PingService {
   double tokens_ = 0;
   int64_t tokens_at_ms_ = 0;
 
-  std::mutex thread_mu_;
+  std::atomic<bool> wake_requested_{false};  // The thread waits on the clock for it.
+  std::mutex thread_mu_;                     // With wake_: Shutdown waits for the thread.
   std::condition_variable wake_;
   bool thread_done_ = false;
   std::thread thread_;

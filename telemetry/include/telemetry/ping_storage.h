@@ -45,6 +45,9 @@ struct PendingPing {
   std::string body;
   int64_t attempts = 0;
   int64_t next_attempt_ms = 0;
+  // Kept until delivered (a deletion request): DeleteAllPending and EnforceQuota leave it;
+  // only ArchivePing and DiscardPending take it out of the queue.
+  bool keep_until_sent = false;
 };
 
 // A scheduled ping's durable state.
@@ -80,11 +83,15 @@ class PingStorage {
 
   // Snapshot-and-clear of `store`: `build` turns the snapshot into `ping.body`, and the ping
   // joins the queue in the transaction that clears the store on disk (with `state`, when
-  // given). A failed `build` loses the snapshot (counted in discarded_pings) and returns its
-  // error. NotFound for a store no probe names.
+  // given). A `build` that fails or returns an empty body queues nothing: the ping is counted
+  // in discarded_pings, the snapshot's values are discarded (cleared in memory and on disk, so
+  // no restart brings them back), `state` is not saved, and the build's error (Internal for an
+  // empty body) is returned. NotFound for a store no probe names.
   Status SubmitStore(std::string_view store, PendingPing ping, const BodyBuilder& build,
                      const PingState* state = nullptr);
-  // Queues a ping built from no store, with `state` in the same transaction.
+  // Queues a ping built from no store, with `state` in the same transaction. An empty body is
+  // refused (InvalidArgument, counted in discarded_pings, `state` not saved): hand over an
+  // empty body when a builder of your own failed, and the ping is counted like SubmitStore's.
   Status Enqueue(const PendingPing& ping, const PingState* state = nullptr);
 
   // The whole queue, oldest first.
@@ -96,11 +103,15 @@ class PingStorage {
   // Deletes a ping that will never be delivered (the server refused it for good); counted in
   // telemetry.recorder.discarded_pings.
   Status DiscardPending(const std::string& document_id);
+  // Deletes every pending ping but those kept until sent (keep_until_sent).
   Status DeleteAllPending();
+  // Deletes every archived ping (the bodies of pings already sent).
+  Status DeleteArchive();
   Status RescheduleAttempt(const std::string& document_id, int64_t attempts,
                            int64_t next_attempt_ms);
   // Evicts the oldest pending pings past `quota`; returns how many went (also counted in
-  // telemetry.recorder.discarded_pings).
+  // telemetry.recorder.discarded_pings). Pings kept until sent are exempt: never evicted, and
+  // not counted against the quota.
   Result<int> EnforceQuota(const PendingQuota& quota, int64_t now_ms);
 
   Result<std::vector<ArchivedPing>> ArchivedPings();

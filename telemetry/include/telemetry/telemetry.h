@@ -76,7 +76,7 @@ struct TelemetryConfig {
   std::string channel;      // "release", "beta", "nightly", ...
   std::string build_id;
   // Where client state lives: <data_dir>/telemetry.db. Empty: memory only. With a data
-  // directory, store contents are checkpointed every checkpoint_interval_ms (0: only at
+  // directory, store contents are checkpointed every checkpoint_interval_ms of `clock` (0: only at
   // snapshot-and-clear, Checkpoint() and shutdown) and restored at open; a crash loses at most
   // one interval and never duplicates (docs/STORAGE.md).
   std::string data_dir;

@@ -41,9 +41,22 @@ CREATE TABLE archived_pings (
   document_id TEXT PRIMARY KEY, ping TEXT NOT NULL, created_ms INTEGER NOT NULL,
   sent_ms INTEGER NOT NULL, body BLOB NOT NULL);
 )sql",
+    // v2: pings kept until sent (deletion requests): DeleteAllPending and EnforceQuota leave
+    // them. The deletion requests a v1 database holds (only the pings library queued them,
+    // under this name) become such pings.
+    R"sql(
+ALTER TABLE pending_pings ADD COLUMN keep_until_sent INTEGER NOT NULL DEFAULT 0;
+UPDATE pending_pings SET keep_until_sent = 1 WHERE ping = 'deletion-request';
+)sql",
 };
 constexpr int kMigrationCount = sizeof(kMigrations) / sizeof(kMigrations[0]);
 static_assert(kMigrationCount == kSchemaVersion);
+
+// A pending_pings row selected as document_id, ping, store, created_ms, body, attempts,
+// next_attempt_ms, keep_until_sent.
+PendingPing PendingRow(Statement& s) {
+  return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Int(5), s.Int(6), s.Int(7) != 0};
+}
 
 enum ScalarKindCode { kUintCode = 0, kBoolCode = 1, kStringCode = 2 };
 
@@ -341,8 +354,8 @@ Status ClientDatabase::WriteCheckpoint(const std::vector<StoreCheckpoint>& store
 Status ClientDatabase::InsertPing(const PendingPing& ping) {
   Result<std::unique_ptr<Statement>> insert = db_->Prepare(
       "INSERT INTO pending_pings "
-      "(document_id, ping, store, created_ms, body, attempts, next_attempt_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "(document_id, ping, store, created_ms, body, attempts, next_attempt_ms, keep_until_sent) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.status();
   return (*insert)
       ->Bind(1, ping.document_id)
@@ -352,6 +365,7 @@ Status ClientDatabase::InsertPing(const PendingPing& ping) {
       .BindBlob(5, ping.body)
       .Bind(6, ping.attempts)
       .Bind(7, ping.next_attempt_ms)
+      .Bind(8, int64_t{ping.keep_until_sent ? 1 : 0})
       .Run();
 }
 
@@ -407,15 +421,16 @@ Status ClientDatabase::SavePingState(const PingState& state) {
 
 Result<std::vector<PendingPing>> ClientDatabase::DuePings(int64_t now_ms, int limit) {
   Result<std::unique_ptr<Statement>> select = db_->Prepare(
-      "SELECT document_id, ping, store, created_ms, body, attempts, next_attempt_ms "
-      "FROM pending_pings WHERE next_attempt_ms <= ? ORDER BY created_ms, rowid LIMIT ?");
+      "SELECT document_id, ping, store, created_ms, body, attempts, next_attempt_ms, "
+      "keep_until_sent FROM pending_pings WHERE next_attempt_ms <= ? "
+      "ORDER BY created_ms, rowid LIMIT ?");
   if (!select.ok()) return select.status();
   Statement& s = **select;
   s.Bind(1, now_ms).Bind(2, int64_t{limit});
   std::vector<PendingPing> pings;
   Result<bool> row = s.Step();
   for (; row.ok() && *row; row = s.Step()) {
-    pings.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Int(5), s.Int(6)});
+    pings.push_back(PendingRow(s));
   }
   if (!row.ok()) return row.status();
   return pings;
@@ -439,7 +454,11 @@ Status ClientDatabase::DeletePending(const std::string& document_id) {
   return (*remove)->Bind(1, document_id).Run();
 }
 
-Status ClientDatabase::DeleteAllPending() { return db_->Execute("DELETE FROM pending_pings"); }
+Status ClientDatabase::DeleteAllPending() {
+  return db_->Execute("DELETE FROM pending_pings WHERE keep_until_sent = 0");
+}
+
+Status ClientDatabase::DeleteArchive() { return db_->Execute("DELETE FROM archived_pings"); }
 
 Status ClientDatabase::RescheduleAttempt(const std::string& document_id, int64_t attempts,
                                          int64_t next_attempt_ms) {
@@ -454,7 +473,7 @@ Result<int> ClientDatabase::EnforceQuota(int64_t max_count, int64_t max_bytes, i
   // Newest first: keep pings while they fit, evict the rest (the oldest).
   Result<std::unique_ptr<Statement>> select = db_->Prepare(
       "SELECT document_id, created_ms, length(body) FROM pending_pings "
-      "ORDER BY created_ms DESC, rowid DESC");
+      "WHERE keep_until_sent = 0 ORDER BY created_ms DESC, rowid DESC");
   if (!select.ok()) return select.status();
   std::vector<std::string> evict;
   int64_t count = 0;
@@ -531,14 +550,14 @@ Status ClientDatabase::EnqueuePings(const std::vector<PendingPing>& pings) {
 
 Result<std::vector<PendingPing>> ClientDatabase::PendingPings() {
   Result<std::unique_ptr<Statement>> select = db_->Prepare(
-      "SELECT document_id, ping, store, created_ms, body, attempts, next_attempt_ms "
-      "FROM pending_pings ORDER BY created_ms, rowid");
+      "SELECT document_id, ping, store, created_ms, body, attempts, next_attempt_ms, "
+      "keep_until_sent FROM pending_pings ORDER BY created_ms, rowid");
   if (!select.ok()) return select.status();
   Statement& s = **select;
   std::vector<PendingPing> pings;
   Result<bool> row = s.Step();
   for (; row.ok() && *row; row = s.Step()) {
-    pings.push_back({s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Text(4), s.Int(5), s.Int(6)});
+    pings.push_back(PendingRow(s));
   }
   if (!row.ok()) return row.status();
   return pings;

@@ -25,7 +25,7 @@
 
 namespace telemetry::internal {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct ClientState {
   std::string client_id;       // UUIDv4, made on first run.
@@ -84,11 +84,14 @@ class ClientDatabase {
   // Moves a sent ping from the queue to the archive.
   Status ArchivePing(const std::string& document_id, int64_t sent_ms);
   Status DeletePending(const std::string& document_id);
+  // Every pending ping but those kept until sent.
   Status DeleteAllPending();
+  Status DeleteArchive();
   Status RescheduleAttempt(const std::string& document_id, int64_t attempts,
                            int64_t next_attempt_ms);
   // Evicts the oldest pending pings until at most `max_count` pings of at most `max_bytes`
-  // bytes remain, none older than `max_age_ms`. Returns how many were evicted.
+  // bytes remain, none older than `max_age_ms`. Returns how many were evicted. Pings kept until
+  // sent are neither evicted nor counted.
   Result<int> EnforceQuota(int64_t max_count, int64_t max_bytes, int64_t max_age_ms,
                            int64_t now_ms);
   // Deletes archived pings sent before `before_ms`.

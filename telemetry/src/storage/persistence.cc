@@ -1,7 +1,5 @@
 #include "storage/persistence.h"
 
-#include <chrono>
-
 #include "telemetry/base/uuid.h"
 
 namespace telemetry::internal {
@@ -40,7 +38,10 @@ Result<std::unique_ptr<Persistence>> Persistence::Open(const TelemetryConfig& co
     persistence->client_.client_id = NewUuid();
   }
   if (config.checkpoint_interval_ms > 0) {
-    persistence->thread_ = std::thread([p = persistence.get()] { p->Run(); });
+    // The first deadline is fixed here, not when the thread gets going: time that passes on
+    // the clock from now on counts.
+    const int64_t first = recorder->clock().NowMillis() + config.checkpoint_interval_ms;
+    persistence->thread_ = std::thread([p = persistence.get(), first] { p->Run(first); });
   }
   return persistence;
 }
@@ -121,17 +122,21 @@ Status Persistence::SubmitStore(
   if (!snapshot.ok()) return snapshot.status();
   Result<std::string> body = build(*snapshot);
   if (body.ok() && body->empty()) body = Status::Internal("the ping's body came out empty");
-  if (!body.ok()) {
-    // A ping that cannot be built is lost with its values: counted, never sent twice.
-    recorder_->Count(Health::kDiscardedPings);
-    persisted_events_[std::string(store)] = 0;
-    rewrite_events_[std::string(store)] = true;
-    return body.status();
-  }
-  ping.store = std::string(store);
-  ping.body = std::move(body).value();
   const std::string name(store);
   persisted_events_[name] = 0;
+  if (!body.ok()) {
+    // A ping that cannot be built (or came out empty) is never queued: it is counted and its
+    // values are discarded, in memory above and on disk here, so that neither a restart nor a
+    // crash brings them back into a later ping.
+    recorder_->Count(Health::kDiscardedPings);
+    if (!EnsureDatabase() || !db_->ClearStore(name, nullptr).ok()) {
+      recorder_->Count(Health::kStorageErrors);
+      rewrite_events_[name] = true;  // The next checkpoint overwrites them.
+    }
+    return body.status();
+  }
+  ping.store = name;
+  ping.body = std::move(body).value();
   if (EnsureDatabase()) {
     if (db_->ClearStore(name, &ping, state).ok()) return Status::Ok();
   }
@@ -160,23 +165,31 @@ Result<std::vector<PendingPing>> Persistence::PendingPings() {
   return pings;
 }
 
-void Persistence::Run() {
-  std::unique_lock lock(thread_mu_);
-  const auto interval = std::chrono::milliseconds(config_.checkpoint_interval_ms);
-  while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-    lock.unlock();
-    (void)Checkpoint();
-    lock.lock();
+Status Persistence::DeleteAllPending() {
+  std::lock_guard lock(mu_);
+  std::erase_if(unsaved_pings_, [](const PendingPing& ping) { return !ping.keep_until_sent; });
+  if (!EnsureDatabase()) {
+    recorder_->Count(Health::kStorageErrors);
+    return Status::IoError("the client database cannot be opened in " + config_.data_dir);
+  }
+  return db_->DeleteAllPending();
+}
+
+void Persistence::Run(int64_t deadline_ms) {
+  // On the configured clock: a ManualClock moved past the deadline checkpoints, real time
+  // does not. A clock set backwards ends the wait early: the interval starts again.
+  const Clock& clock = recorder_->clock();
+  const auto stop = [this] { return stopping_.load(); };
+  while (!clock.WaitUntil(deadline_ms, stop)) {
+    const int64_t now = clock.NowMillis();
+    if (now >= deadline_ms) (void)Checkpoint();
+    deadline_ms = now + config_.checkpoint_interval_ms;
   }
 }
 
 void Persistence::Shutdown() {
-  {
-    std::lock_guard lock(thread_mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  if (stopping_.exchange(true)) return;
+  recorder_->clock().Wake();  // Ends the checkpoint thread's wait, whatever the clock does.
   if (thread_.joinable()) thread_.join();
   std::lock_guard lock(mu_);
   (void)CheckpointLocked();

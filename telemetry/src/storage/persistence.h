@@ -16,7 +16,7 @@
 #ifndef TELEMETRY_SRC_STORAGE_PERSISTENCE_H_
 #define TELEMETRY_SRC_STORAGE_PERSISTENCE_H_
 
-#include <condition_variable>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -66,6 +66,8 @@ class Persistence {
   // Replaces the client id (a new one after consent is given again).
   Status SetClientId(const std::string& client_id);
   Result<std::vector<PendingPing>> PendingPings();
+  // Deletes every pending ping, on disk and waiting in memory, but those kept until sent.
+  Status DeleteAllPending();
 
   // Stops the checkpoint thread, then writes a last checkpoint. Idempotent.
   void Shutdown();
@@ -79,7 +81,7 @@ class Persistence {
   Persistence(const TelemetryConfig& config, Recorder* recorder);
   bool EnsureDatabase();  // Under mu_: (re)opens the database if it is not open.
   Status CheckpointLocked();
-  void Run();  // The checkpoint thread.
+  void Run(int64_t deadline_ms);  // The checkpoint thread; its first deadline on the clock.
 
   const TelemetryConfig config_;
   Recorder* const recorder_;
@@ -91,9 +93,7 @@ class Persistence {
   std::map<std::string, bool> rewrite_events_;      // Per store: disk events are stale.
   std::vector<PendingPing> unsaved_pings_;          // Queued while the disk failed.
 
-  std::mutex thread_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};  // The checkpoint thread waits on the clock for it.
   std::thread thread_;
 };
 

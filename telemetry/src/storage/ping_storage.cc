@@ -46,8 +46,10 @@ Status PingStorage::DiscardPending(const std::string& document_id) {
       [&](ClientDatabase& db) { return db.DeletePending(document_id); });
 }
 
-Status PingStorage::DeleteAllPending() {
-  return persistence_->WithDatabase([](ClientDatabase& db) { return db.DeleteAllPending(); });
+Status PingStorage::DeleteAllPending() { return persistence_->DeleteAllPending(); }
+
+Status PingStorage::DeleteArchive() {
+  return persistence_->WithDatabase([](ClientDatabase& db) { return db.DeleteArchive(); });
 }
 
 Status PingStorage::RescheduleAttempt(const std::string& document_id, int64_t attempts,
