@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 
 scripts/deps.sh
 python3 scripts/check_boundaries.py
+# ccache keyed on paths relative to the checkout, so another clone reuses what one built.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 
 if [[ -z "${PRESETS:-}" ]]; then
   PRESETS="default"
