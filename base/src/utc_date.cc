@@ -42,6 +42,15 @@ int Digits(std::string_view text, size_t pos, size_t digits) {
   return value;
 }
 
+// The day number of a calendar date, or nullopt when there is no such date.
+std::optional<int64_t> DayNumber(int year, int month, int day) {
+  const year_month_day ymd{std::chrono::year(year),
+                           std::chrono::month(static_cast<unsigned>(month)),
+                           std::chrono::day(static_cast<unsigned>(day))};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days(ymd).time_since_epoch().count();
+}
+
 // Milliseconds into the day, 0 to kDayMillis - 1.
 int64_t TimeOfDay(int64_t millis) { return millis - UtcDayOf(millis) * kDayMillis; }
 
@@ -95,9 +104,7 @@ std::optional<int64_t> ParseHttpDate(std::string_view text) {
       second < 0 || second > 60) {
     return std::nullopt;
   }
-  char date[16];
-  std::snprintf(date, sizeof(date), "%04d-%02d-%02d", year, month + 1, day);
-  const std::optional<int64_t> days_since_epoch = ParseUtcDate(date);
+  const std::optional<int64_t> days_since_epoch = DayNumber(year, month + 1, day);
   if (!days_since_epoch) return std::nullopt;
   return *days_since_epoch * kDayMillis + ((hour * 60 + minute) * 60 + second) * 1000LL;
 }
