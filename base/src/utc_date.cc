@@ -115,11 +115,7 @@ std::optional<int64_t> ParseUtcDate(std::string_view date) {
   const int month = Digits(date, 5, 2);
   const int day = Digits(date, 8, 2);
   if (year < 0 || month < 0 || day < 0) return std::nullopt;
-  const year_month_day ymd{std::chrono::year(year),
-                           std::chrono::month(static_cast<unsigned>(month)),
-                           std::chrono::day(static_cast<unsigned>(day))};
-  if (!ymd.ok()) return std::nullopt;
-  return sys_days(ymd).time_since_epoch().count();
+  return DayNumber(year, month, day);
 }
 
 }  // namespace telemetry
