@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 seeds() {
   case "$1" in
     decode_gzip | decode_zstd | protobuf_ping | client_db) echo "$work/generated/$1"/* ;;
-    glean_ping) echo "$shared"/fixtures/glean/validation/*.json ;;
+    glean_ping) echo "$shared"/fixtures/glean/validation/*.json fuzz/seeds/glean_ping/* ;;
     firefox_ping) echo "$shared"/fixtures/firefox/pings/*.json ;;
     import_csv | import_ndjson) echo fuzz/seeds/"$1"/* ;;
     scalars_yaml) echo Scalars.yaml tests/data/TestScalars.yaml "$shared"/fixtures/firefox/Scalars.yaml ;;
