@@ -1,4 +1,17 @@
 # TELEMETRY_SANITIZE=address builds with ASan + UBSan, =thread with TSan.
+# TELEMETRY_BUILD_FUZZ builds everything with libFuzzer's coverage and ASan + UBSan; the fuzz
+# targets add -fsanitize=fuzzer (libFuzzer's main) when they link.
+if(TELEMETRY_BUILD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "TELEMETRY_BUILD_FUZZ needs clang (CMAKE_CXX_COMPILER=clang++)")
+  endif()
+  if(NOT TELEMETRY_SANITIZE STREQUAL "")
+    message(FATAL_ERROR "TELEMETRY_BUILD_FUZZ brings its own sanitizers: leave TELEMETRY_SANITIZE empty")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
 if(TELEMETRY_SANITIZE STREQUAL "address")
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)

@@ -6,6 +6,8 @@ Rules (docs/ARCHITECTURE.md):
      and no CMake file outside the part names that src/ folder.
   2. The collector depends on the wire format and base only: it includes no header of the
      recorder (telemetry/include) or the pings library, and links neither.
+  3. The simulator's expected KPIs are an independent reading of KPI.md: tools/simulate
+     includes nothing of collector/ and links neither the collector nor its KPI library.
 A part's own tests live inside the part and may reach its internals.
 
 Usage: check_boundaries.py [ROOT]   (ROOT: the source tree, default: this script's parent's parent)
@@ -18,6 +20,7 @@ import sys
 PRIVATE_PARTS = ["base", "wire", "telemetry", "pings"]
 SOURCE_ENDINGS = (".cc", ".h", ".cpp", ".hpp")
 SKIP_DIRS = {".git", "build", "node_modules"}
+SIMULATE = os.path.join("tools", "simulate") + os.sep
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 
 
@@ -67,6 +70,9 @@ def main():
                                 os.path.isfile(os.path.join(root, part, "src", header))):
                             problems.append(f"{rel}:{number}: includes \"{header}\", private to "
                                             f"{part}/src (use {part}'s public headers)")
+                    if rel.startswith(SIMULATE) and header.startswith("collector/"):
+                        problems.append(f"{rel}:{number}: the simulator includes \"{header}\" "
+                                        "(its reference KPIs share no code with the collector)")
                     if owner == "collector" and header in recorder_headers:
                         problems.append(f"{rel}:{number}: the collector includes \"{header}\" of "
                                         "the recorder or pings (it may use wire and base only)")
@@ -82,6 +88,9 @@ def main():
                             r"telemetry::(recorder|registry|pings)\b|\btelemetry_(recorder|pings)\b",
                             code):
                         problems.append(f"{rel}:{number}: the collector links the recorder or pings")
+                    if rel.startswith(SIMULATE) and re.search(r"\btelemetry_(kpi|collector)\b",
+                                                              code):
+                        problems.append(f"{rel}:{number}: the simulator links the collector's code")
     for p in sorted(problems):
         print(p)
     if problems:

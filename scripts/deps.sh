@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # Toolchain
   g++ cmake ninja-build ccache pkg-config python3
+  # Fuzzing (scripts/fuzz.sh): clang 14 with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # Probe files and command lines
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   # Pings: wire format, compression, ids and hashing, storage, upload, collector HTTP

@@ -1,10 +1,12 @@
 // The collector's building blocks without HTTP: datetimes, ids, decoding under the cap (real
-// zip and zstd bombs), HMAC, CSV lines, and the normalisation of our protobuf pings.
+// zip and zstd bombs), HMAC, CSV lines, and the normalisation of our protobuf pings (and of
+// Glean pings the fuzzer found a way in with).
 #include <gtest/gtest.h>
 
 #include "collector/codec/content_coding.h"
 #include "collector/common/time_format.h"
 #include "collector/import/csv_line.h"
+#include "collector/ingest/glean_ping.h"
 #include "collector/ingest/ingester.h"
 #include "collector/ingest/reasons.h"
 #include "collector_test_support.h"
@@ -263,6 +265,35 @@ TEST_F(IngesterTest, RefusalsCarryTheirReason) {
   s = SubmissionFor(id, Gzip(MakePing(id).SerializeAsString()));
   s.content_encoding = "gzip";
   EXPECT_TRUE(ingester_.Ingest(s).ok());
+}
+
+// Found with fuzz/glean_ping_fuzzer: a relative event timestamp is made absolute by adding
+// start_time; INT64_MIN plus a start before 1970 overflowed (UBSan: signed integer overflow),
+// and a value past INT64_MAX became negative. glean.1 requires timestamps >= 0.
+TEST(CollectorGlean, EventTimestampsOutOfRangeAreRefusedNotOverflowed) {
+  const IdHasher hasher = IdHasher::InsecureDevelopmentKey();
+  Submission submission;
+  submission.doc_type = "events";
+  submission.doc_id = testing::NewUuid();
+  auto ping = [](const std::string& timestamp) {
+    return R"({"client_info": {"client_id": "6ff20eb7-e80d-4452-b45f-2ea7e63547aa"},
+               "ping_info": {"seq": 1, "start_time": "0001-01-01T00:00:00+00:00",
+                             "end_time": "2018-10-23T11:23:15+00:00"},
+               "events": [{"timestamp": )" +
+           timestamp + R"(, "category": "a", "name": "b", "extra": {"uid": "x"}}]})";
+  };
+  for (const char* bad : {"-9223372036854775808", "-1", "18446744073709551615"}) {
+    Result<Normalized> rows = NormalizeGleanPing(ping(bad), submission, nullptr, hasher);
+    EXPECT_EQ(ReasonOf(rows.status()), Reason::kInvalidPing) << bad;
+  }
+  Result<Normalized> rows = NormalizeGleanPing(ping("9223372036854775807"), submission, nullptr,
+                                               hasher);  // Absolute: kept as sent.
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_FALSE(rows->activity.empty());
+  EXPECT_EQ(rows->activity[0].timestamp_ms, INT64_MAX);
+  rows = NormalizeGleanPing(ping("1000"), submission, nullptr, hasher);  // Relative.
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  EXPECT_EQ(rows->activity[0].timestamp_ms, -62135596800000 + 1000);
 }
 
 }  // namespace

@@ -45,10 +45,16 @@ Status CheckStructure(const json& ping) {
   if (auto events = ping.find("events"); events != ping.end()) {
     if (!events->is_array()) return Refuse(Reason::kInvalidPing, "events is not an array");
     for (const json& event : *events) {
-      if (!event.is_object() || !event.contains("timestamp") ||
-          !event["timestamp"].is_number_integer() || !event.contains("category") ||
+      if (!event.is_object() || !event.contains("timestamp") || !event.contains("category") ||
           !event["category"].is_string() || !event.contains("name") || !event["name"].is_string()) {
         return Refuse(Reason::kInvalidPing, "an event lacks timestamp, category or name");
+      }
+      // glean.1 says timestamps are integers >= 0. A negative one (or one past int64) would
+      // overflow when made absolute below: adding start_time must stay in range.
+      const json& timestamp = event["timestamp"];
+      if (!timestamp.is_number_unsigned() ||
+          timestamp.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        return Refuse(Reason::kInvalidPing, "an event's timestamp is not an integer >= 0");
       }
       if (auto extra = event.find("extra"); extra != event.end() && !extra->is_object()) {
         return Refuse(Reason::kInvalidPing, "an event's extra is not an object");

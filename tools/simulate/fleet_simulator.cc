@@ -5,6 +5,7 @@
 #include <random>
 
 #include "pings/ping_service.h"
+#include "telemetry/base/utc_date.h"
 #include "telemetry/project_probes.h"
 #include "telemetry/telemetry.h"
 
@@ -12,8 +13,6 @@ namespace telemetry::simulate {
 namespace {
 
 namespace probes = telemetry::probes;
-using collector::kpi::ActivityEvent;
-using collector::kpi::Day;
 
 struct DeviceKind {
   const char* name;
@@ -266,16 +265,9 @@ Result<SimulationResult> Simulate(const SimulationConfig& config) {
     node.pings->Shutdown();
   });
 
-  // The KPIs of what was generated, computed directly.
-  std::map<Day, std::vector<ActivityEvent>> by_day;
-  for (const ActivityEvent& event : result.activity) {
-    by_day[UtcDayOf(event.timestamp_ms)].push_back(event);
-  }
-  collector::kpi::KpiEngine engine;
-  for (int day = 0; day < config.days; ++day) {
-    const Day d = config.first_day + day;
-    result.expected.push_back(engine.AddDay(d, by_day[d]));
-  }
+  // The KPIs of what was generated, computed directly and independently of the collector.
+  result.expected =
+      ReferenceKpis(result.activity, config.first_day, config.first_day + config.days - 1);
   return result;
 }
 

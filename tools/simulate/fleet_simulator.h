@@ -8,7 +8,8 @@
 // a daily `account-ecosystem` ping. All instances share one ManualClock.
 //
 // The simulator keeps its own record of every activity event it generated, from which the KPIs
-// can be computed directly and compared with what the collector computes.
+// can be computed directly and compared with what the collector computes: by reference_kpis.h,
+// an independent reading of KPI.md that shares no code with the collector.
 #ifndef TELEMETRY_TOOLS_SIMULATE_FLEET_SIMULATOR_H_
 #define TELEMETRY_TOOLS_SIMULATE_FLEET_SIMULATOR_H_
 
@@ -17,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "collector/kpi/kpi_engine.h"
 #include "telemetry/base/status.h"
+#include "tools/simulate/reference_kpis.h"
 
 namespace telemetry::simulate {
 
@@ -27,17 +28,17 @@ struct SimulationConfig {
   int days = 14;
   std::string collector_url;
   uint32_t seed = 1;
-  std::string data_dir;  // Each device and the account server get a directory below it.
-  collector::kpi::Day first_day = 0;
+  std::string data_dir;   // Each device and the account server get a directory below it.
+  int64_t first_day = 0;  // Days since 1970-01-01, UTC.
   std::function<void(int day, int days)> progress;
 };
 
 struct SimulationResult {
   int devices = 0;
   int64_t pings_delivered = 0;
-  int64_t pings_pending = 0;                            // Not delivered by the end (should be 0).
-  std::vector<collector::kpi::ActivityEvent> activity;  // What the account server recorded.
-  std::vector<collector::kpi::KpiRow> expected;         // KPIs computed from `activity`.
+  int64_t pings_pending = 0;              // Not delivered by the end (should be 0).
+  std::vector<ActivityEvent> activity;    // What the account server recorded.
+  std::vector<ReferenceKpiRow> expected;  // KPIs computed from `activity` (ReferenceKpis).
 };
 
 Result<SimulationResult> Simulate(const SimulationConfig& config);

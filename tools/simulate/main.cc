@@ -11,8 +11,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "collector/kpi/kpi_output.h"
 #include "fleet_simulator.h"
+#include "telemetry/base/utc_date.h"
+#include "tools/simulate/reference_kpis.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Simulates accounts and devices that record telemetry and send pings"};
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
             << " pings delivered, " << result->pings_pending << " left pending\n";
   if (!expected_file.empty()) {
     std::ofstream out(expected_file);
-    telemetry::collector::kpi::WriteKpisCsv(result->expected, out);
+    out << telemetry::simulate::ReferenceKpisCsv(result->expected);
   }
   return result->pings_pending == 0 ? 0 : 1;
 }
