@@ -3,7 +3,7 @@
 # printing the output of any test that fails; after the default preset, checks that the
 # installed package embeds from outside the tree (scripts/check_install.sh). With CI set, also
 # builds and runs the whole suite under the asan (AddressSanitizer + UBSan) and tsan
-# (ThreadSanitizer) presets.
+# (ThreadSanitizer) presets, then runs every fuzz target briefly (scripts/fuzz.sh).
 #
 #   scripts/test.sh            default preset
 #   CI=1 scripts/test.sh       default, asan and tsan
@@ -32,3 +32,9 @@ for preset in $PRESETS; do
     scripts/check_install.sh "build/default/collector/telemetry-collector"
   fi
 done
+
+# Under CI, every libFuzzer target for a short bounded time (docs/TESTING.md, "Fuzzing").
+if [[ -n "${CI:-}" ]]; then
+  echo "=== fuzzing"
+  scripts/fuzz.sh 10
+fi
