@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "fleet_simulator.h"
+#include "telemetry/base/clock.h"
 #include "telemetry/base/utc_date.h"
 #include "tools/simulate/reference_kpis.h"
 
@@ -36,9 +37,7 @@ int main(int argc, char** argv) {
     std::string pattern = (std::filesystem::temp_directory_path() / "telemetry-sim-XXXXXX");
     config.data_dir = mkdtemp(pattern.data());
   }
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = telemetry::SystemClock().NowMillis();
   // The simulated days end yesterday, so the daily job can aggregate all of them.
   config.first_day = telemetry::UtcDayOf(now) - config.days;
   if (isatty(STDERR_FILENO)) {
