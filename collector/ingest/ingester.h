@@ -13,6 +13,7 @@
 #define TELEMETRY_COLLECTOR_INGEST_INGESTER_H_
 
 #include <cstddef>
+#include <string_view>
 
 #include "collector/ingest/glean_schema.h"
 #include "collector/ingest/submission.h"
@@ -21,6 +22,12 @@
 #include "telemetry/base/status.h"
 
 namespace telemetry::collector {
+
+// URI names (namespace, document type, Firefox's app, version, channel and build id), after
+// percent-decoding: ASCII letters, digits, '-', '_' and '.', without "..", 1 to kMaxNameBytes
+// bytes. Names are stored and printed by every output; nothing else may reach them.
+inline constexpr size_t kMaxNameBytes = 128;
+bool IsValidName(std::string_view name);
 
 struct IngestOptions {
   size_t max_decoded_bytes = 8 * 1024 * 1024;  // The decompressed-size cap.
@@ -32,6 +39,10 @@ class Ingester {
   Ingester(const IdHasher* hasher, const GleanSchema* schema, IngestOptions options = {});
 
   Result<Document> Ingest(const Submission& submission) const;
+
+  // A refused body as it may be stored: sealed under the rejected-body key (IdHasher::Seal),
+  // since it may carry raw ids.
+  std::string SealRejectedBody(std::string_view body) const { return hasher_->Seal(body); }
 
  private:
   const IdHasher* hasher_;
