@@ -103,7 +103,9 @@ bool Scan(google::protobuf::io::CodedInputStream& in, Kind kind, FieldCounts* co
       if (*child == Kind::kEvent) ++counts->events;
       if (*child == Kind::kScalar || *child == Kind::kValueEntry) ++counts->scalar_rows;
       if (kind == Kind::kKeyedScalar || kind == Kind::kEvent) ++repeated;
-      if (!Scan(in, *child, counts) || !in.ConsumedEntireMessage()) return false;
+      if (!Scan(in, *child, counts)) return false;
+      if (counts->fields > kMaxProtobufFields) return true;
+      if (!in.ConsumedEntireMessage()) return false;
       in.PopLimit(limit);
     } else if (!WireFormatLite::SkipField(&in, tag)) {
       return false;
@@ -119,7 +121,9 @@ Status CheckWireLimits(std::string_view decoded) {
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(decoded.data()),
                                             static_cast<int>(decoded.size()));
   FieldCounts counts;
-  if (!Scan(in, Kind::kPing, &counts)) return Status::Ok();
+  // A scan stopped at the field cap, or one that met broken bytes, still says what it counted;
+  // bytes that are no protobuf are left to ParseFromArray to refuse.
+  (void)Scan(in, Kind::kPing, &counts);
   for (Status s : {CheckLimit(counts.fields, kMaxProtobufFields, "protobuf fields"),
                    CheckLimit(counts.events, kMaxEventsPerPing, "events"),
                    CheckLimit(counts.max_extras, kMaxExtrasPerEvent, "extras of an event"),
