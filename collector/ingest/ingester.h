@@ -1,11 +1,13 @@
 // Ingester: turns one submission into the Document to store, or refuses it with a reason.
 //
-// In order: the document id must be a UUID (invalid_document_id), the document version of a
-// generic URI digits (invalid_uri), the content coding zstd, gzip or identity
+// In order: the document id must be a UUID (invalid_document_id), namespace and document
+// type plain names (IsValidName, invalid_uri), the document version of a generic URI digits
+// (invalid_uri), the content coding zstd, gzip or identity
 // (unsupported_encoding); the body is decoded under the cap (corrupt_body,
 // decompressed_too_large) and normalised by kind: Content-Type application/x-protobuf is one
 // of our pings, anything else JSON (Glean at /submit/<namespace>/..., Firefox at
-// /submit/telemetry/<id>/...). Refusals are Statuses from ingest/reasons.h.
+// /submit/telemetry/<id>/...), within the caps of ingest/limits.h (over_limit); every activity
+// timestamp must be plausible (implausible_time). Refusals are Statuses from ingest/reasons.h.
 //
 // Thread safety: Ingest() is const and may run on any number of threads at once. The hasher
 // and schema must outlive the Ingester.
