@@ -31,6 +31,8 @@ Result<std::unique_ptr<CollectorService>> CollectorService::Create(CollectorConf
     Result<std::unique_ptr<GleanSchema>> schema = GleanSchema::Load(s.config_.glean_schema_path);
     if (!schema.ok()) return schema.status();
     s.schema_ = std::move(*schema);
+  } else {
+    s.schema_ = GleanSchema::BuiltIn();
   }
   Result<std::unique_ptr<Storage>> storage =
       OpenSqliteStorage(s.config_.db_path, {.sync_every_commit = s.config_.sync_every_commit});

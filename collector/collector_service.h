@@ -22,7 +22,7 @@ namespace telemetry::collector {
 
 struct CollectorConfig {
   std::string db_path;
-  std::string glean_schema_path;  // Empty: Glean pings are checked structurally only.
+  std::string glean_schema_path;  // Empty: the built-in Glean rules (glean_rules.h).
   ServerOptions server;
   IngestOptions ingest;
   bool sync_every_commit = true;  // SqliteOptions::sync_every_commit

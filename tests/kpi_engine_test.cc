@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <sstream>
+
+#include "collector/kpi/kpi_output.h"
 
 namespace telemetry::collector::kpi {
 namespace {
@@ -220,6 +223,17 @@ TEST(KpiEngine, EqualsTheDefinitionsOnRandomData) {
       EXPECT_EQ(resumed.AddDay(d, reference.days[d]), row);
     }
   }
+}
+
+// Stored bytes cannot crash an output (issue 13, item 3): a segment value that is not UTF-8
+// (an older database, an imported row) is printed with U+FFFD instead of aborting.
+TEST(KpiOutput, SegmentsJsonSurvivesInvalidUtf8) {
+  std::vector<SegmentRow> rows(1);
+  rows[0].segment = std::string("bad \xff\x00 bytes", 12);
+  rows[0].dau = 1;
+  std::ostringstream out;
+  WriteSegmentsJson("userAgentBrowser", rows, out);
+  EXPECT_NE(out.str().find("bad \xef\xbf\xbd"), std::string::npos) << out.str();
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ inline constexpr int kExitRowsRejected = 3;  // import: some rows were rejected 
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);
 void AddStatsCommand(CLI::App& app, int* exit_code);
-void AddAggregateCommand(CLI::App& app, int* exit_code);  // kpi_commands.cc
-void AddKpisCommand(CLI::App& app, int* exit_code);       // kpi_commands.cc
+void AddRejectionsCommand(CLI::App& app, int* exit_code);  // rejections_command.cc
+void AddAggregateCommand(CLI::App& app, int* exit_code);   // kpi_commands.cc
+void AddKpisCommand(CLI::App& app, int* exit_code);        // kpi_commands.cc
 
 }  // namespace telemetry::collector::cli
 

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   cli::AddServeCommand(app, &exit_code);
   cli::AddImportCommand(app, &exit_code);
   cli::AddStatsCommand(app, &exit_code);
+  cli::AddRejectionsCommand(app, &exit_code);
   cli::AddAggregateCommand(app, &exit_code);
   cli::AddKpisCommand(app, &exit_code);
   try {

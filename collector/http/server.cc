@@ -132,6 +132,15 @@ class HttpServer::Handlers {
     if (!routed) {
       return Refuse(req, res, collector::Refuse(Reason::kUnknownRoute, "no endpoint " + req.path));
     }
+    // Firefox's app, version, channel and build id; the ingester checks namespace and type.
+    for (size_t i = 4; submission.route == Submission::Route::kFirefox && i < parts.size(); ++i) {
+      if (!IsValidName(parts[i])) {
+        return Refuse(req, res,
+                      collector::Refuse(Reason::kInvalidUri,
+                                        "the app, version, channel and build id may hold only "
+                                        "letters, digits, '-', '_' and '.'"));
+      }
+    }
     submission.path = req.path;
     submission.content_type = req.get_header_value("Content-Type");
     submission.content_encoding = req.get_header_value(kOriginalEncoding);
@@ -171,7 +180,11 @@ class HttpServer::Handlers {
     if (req.has_header(kOriginalEncoding)) {
       rejection.headers.emplace_back("Content-Encoding", req.get_header_value(kOriginalEncoding));
     }
-    if (keep_body) rejection.body = req.body.substr(0, options_.max_body_bytes);
+    // Sealed: a refused body may carry raw ids, which must never be at rest in the clear.
+    if (keep_body && !req.body.empty()) {
+      rejection.body = ingester_->SealRejectedBody(
+          std::string_view(req.body).substr(0, options_.max_body_bytes));
+    }
     committer_->Reject(rejection);  // Best effort: the client's answer does not depend on it.
   }
 

@@ -4,6 +4,7 @@
 
 #include "collector/common/time_format.h"
 #include "collector/ingest/json_input.h"
+#include "collector/ingest/limits.h"
 #include "collector/ingest/reasons.h"
 #include "collector/ingest/scalar_value.h"
 #include "telemetry/base/uuid.h"
@@ -28,6 +29,10 @@ Status ExpectField(const json& ping, const char* key, bool (json::*is_kind)() co
 
 Status AddScalar(const std::string& process, const std::string& probe,
                  std::optional<std::string> key, const json& value, Normalized* out) {
+  if (Status s = CheckLimit(out->scalars.size() + 1, kMaxScalarRowsPerPing, "scalar values");
+      !s.ok()) {
+    return s;
+  }
   ScalarRow row;
   row.process = process;
   row.probe = probe;
@@ -56,6 +61,10 @@ Status CollectScalars(const json& processes, Normalized* out) {
       for (auto it = keyed->begin(); it != keyed->end(); ++it) {
         if (!it->is_object()) {
           return Refuse(Reason::kInvalidPing, "keyed scalar " + it.key() + " is not an object");
+        }
+        if (Status s = CheckLimit(it->size(), kMaxKeysPerScalar, "keys of a keyed scalar");
+            !s.ok()) {
+          return s;
         }
         for (auto value = it->begin(); value != it->end(); ++value) {
           if (Status s = AddScalar(process.key(), it.key(), value.key(), *value, out); !s.ok()) {

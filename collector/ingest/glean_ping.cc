@@ -5,6 +5,7 @@
 #include "collector/common/time_format.h"
 #include "collector/ingest/activity_builder.h"
 #include "collector/ingest/json_input.h"
+#include "collector/ingest/limits.h"
 #include "collector/ingest/reasons.h"
 #include "collector/ingest/scalar_value.h"
 
@@ -44,6 +45,7 @@ Status CheckStructure(const json& ping) {
   }
   if (auto events = ping.find("events"); events != ping.end()) {
     if (!events->is_array()) return Refuse(Reason::kInvalidPing, "events is not an array");
+    if (Status s = CheckLimit(events->size(), kMaxEventsPerPing, "events"); !s.ok()) return s;
     for (const json& event : *events) {
       if (!event.is_object() || !event.contains("timestamp") || !event.contains("category") ||
           !event["category"].is_string() || !event.contains("name") || !event["name"].is_string()) {
@@ -56,8 +58,13 @@ Status CheckStructure(const json& ping) {
           timestamp.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
         return Refuse(Reason::kInvalidPing, "an event's timestamp is not an integer >= 0");
       }
-      if (auto extra = event.find("extra"); extra != event.end() && !extra->is_object()) {
-        return Refuse(Reason::kInvalidPing, "an event's extra is not an object");
+      if (auto extra = event.find("extra"); extra != event.end()) {
+        if (!extra->is_object())
+          return Refuse(Reason::kInvalidPing, "an event's extra is not an object");
+        if (Status s = CheckLimit(extra->size(), kMaxExtrasPerEvent, "extras of an event");
+            !s.ok()) {
+          return s;
+        }
       }
     }
   }
@@ -90,12 +97,14 @@ void AddScalar(std::string probe, std::optional<std::string> key, const json& va
   out->scalars.push_back(std::move(row));
 }
 
-void CollectScalars(const json& metrics, Normalized* out) {
+bool IsIdMetric(std::string_view name) { return IsUidMetric(name) || IsDeviceMetric(name); }
+
+Status CollectScalars(const json& metrics, Normalized* out) {
   for (const char* type : {"boolean", "counter", "quantity", "string"}) {
     auto group = metrics.find(type);
     if (group == metrics.end() || !group->is_object()) continue;
     for (auto it = group->begin(); it != group->end(); ++it) {
-      if (IsUidMetric(it.key()) || IsDeviceMetric(it.key())) continue;
+      if (IsIdMetric(it.key())) continue;
       AddScalar(it.key(), std::nullopt, *it, out);
     }
   }
@@ -103,12 +112,42 @@ void CollectScalars(const json& metrics, Normalized* out) {
     auto group = metrics.find(type);
     if (group == metrics.end() || !group->is_object()) continue;
     for (auto it = group->begin(); it != group->end(); ++it) {
-      if (!it->is_object()) continue;
+      if (!it->is_object() || IsIdMetric(it.key())) continue;
+      if (Status s = CheckLimit(it->size(), kMaxKeysPerScalar, "labels of a metric"); !s.ok()) {
+        return s;
+      }
       for (auto label = it->begin(); label != it->end(); ++label) {
         AddScalar(it.key(), label.key(), *label, out);
       }
     }
   }
+  return CheckLimit(out->scalars.size(), kMaxScalarRowsPerPing, "scalar values");
+}
+
+// The HMAC of an id as sent, whatever its JSON type (a number is hashed as written).
+std::string HashJsonId(const json& value, const IdHasher& hasher) {
+  return hasher.Hash(value.is_string() ? value.get<std::string>() : value.dump());
+}
+
+// Replaces the values of every metric named *.hashed_fxa_uid or *.hashed_device_id, of any
+// metric type (string, text, labeled_string, ...), by their HMACs. True when one was replaced.
+bool RedactIdMetrics(json& metrics, const IdHasher& hasher) {
+  bool replaced = false;
+  for (auto group = metrics.begin(); group != metrics.end(); ++group) {
+    if (!group->is_object()) continue;
+    for (auto it = group->begin(); it != group->end(); ++it) {
+      if (!IsIdMetric(it.key())) continue;
+      if (it->is_structured()) {
+        for (auto& label : *it) {
+          if (!label.is_null()) label = HashJsonId(label, hasher);
+        }
+      } else if (!it->is_null()) {
+        *it = HashJsonId(*it, hasher);
+      }
+      replaced = true;
+    }
+  }
+  return replaced;
 }
 
 }  // namespace
@@ -139,7 +178,7 @@ Result<Normalized> NormalizeGleanPing(std::string_view decoded, const Submission
   context.ua_os = StringAt(client_info, "os");
   bool carries_ids = false;
   if (auto metrics = ping.find("metrics"); metrics != ping.end()) {
-    CollectScalars(*metrics, &out);
+    if (Status s = CollectScalars(*metrics, &out); !s.ok()) return s;
     if (auto strings = metrics->find("string"); strings != metrics->end() && strings->is_object()) {
       for (auto it = strings->begin(); it != strings->end(); ++it) {
         if (!it->is_string() || it->get_ref<const std::string&>().empty()) continue;
@@ -165,26 +204,25 @@ Result<Normalized> NormalizeGleanPing(std::string_view decoded, const Submission
       if (!event_has_ids && !ping_has_ids) continue;
       carries_ids = true;
       int64_t timestamp = event["timestamp"].get<int64_t>();
+      if (timestamp < 0) {  // Before adding the start time, which could overflow.
+        return CheckPlausibleTime(timestamp, submission.received_ms, "an event's timestamp");
+      }
       if (timestamp < kAbsoluteTimestampMin) timestamp += *start;
       out.activity.push_back(ActivityFromEvent(
           timestamp, event["category"].get<std::string>() + "." + event["name"].get<std::string>(),
           extras, context, hasher));
       if (event_has_ids) {
         for (auto it = event["extra"].begin(); it != event["extra"].end(); ++it) {
-          if (IsIdExtraKey(it.key()) && it->is_string()) *it = hasher.Hash(it->get<std::string>());
+          if (IsIdExtraKey(it.key()) && !it->is_null()) *it = HashJsonId(*it, hasher);
         }
       }
     }
   }
   if (ping_has_ids) {
     out.activity.push_back(ActivityFromPing(*end, submission.doc_type, context));
-    json& strings = ping["metrics"]["string"];
-    for (auto it = strings.begin(); it != strings.end(); ++it) {
-      if ((IsUidMetric(it.key()) || IsDeviceMetric(it.key())) && it->is_string() &&
-          !it->get_ref<const std::string&>().empty()) {
-        *it = hasher.Hash(it->get<std::string>());
-      }
-    }
+  }
+  if (auto metrics = ping.find("metrics"); metrics != ping.end() && metrics->is_object()) {
+    carries_ids = RedactIdMetrics(*metrics, hasher) || carries_ids;
   }
   if (carries_ids) out.redacted = ping.dump(-1, ' ', false, json::error_handler_t::replace);
   return out;

@@ -8,6 +8,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "collector/ingest/glean_rules.h"
 #include "collector/ingest/reasons.h"
 
 namespace telemetry::collector {
@@ -32,7 +33,12 @@ Result<std::unique_ptr<GleanSchema>> GleanSchema::Load(const std::string& path) 
   return std::unique_ptr<GleanSchema>(new GleanSchema(std::move(schema)));
 }
 
+std::unique_ptr<GleanSchema> GleanSchema::BuiltIn() {
+  return std::unique_ptr<GleanSchema>(new GleanSchema(nullptr));
+}
+
 Status GleanSchema::Validate(const nlohmann::json& ping) const {
+  if (schema_ == nullptr) return CheckGleanRules(ping);
   // One validator per thread: it caches compiled regular expressions.
   thread_local valijson::Validator validator;
   valijson::adapters::NlohmannJsonAdapter adapter(ping);

@@ -5,6 +5,7 @@
 #include "collector/codec/content_coding.h"
 #include "collector/ingest/firefox_ping.h"
 #include "collector/ingest/glean_ping.h"
+#include "collector/ingest/limits.h"
 #include "collector/ingest/protobuf_ping.h"
 #include "collector/ingest/reasons.h"
 #include "telemetry/base/utc_date.h"
@@ -32,12 +33,29 @@ bool IsDigits(std::string_view text) {
 
 }  // namespace
 
+bool IsValidName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameBytes || name.find("..") != std::string_view::npos) {
+    return false;
+  }
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 Ingester::Ingester(const IdHasher* hasher, const GleanSchema* schema, IngestOptions options)
     : hasher_(hasher), schema_(schema), options_(options) {}
 
 Result<Document> Ingester::Ingest(const Submission& submission) const {
   if (!IsUuid(submission.doc_id)) {
     return Refuse(Reason::kInvalidDocumentId, "the document id is not a UUID");
+  }
+  if (!IsValidName(submission.namespace_name) || !IsValidName(submission.doc_type)) {
+    return Refuse(Reason::kInvalidUri,
+                  "the namespace and document type may hold only letters, digits, '-', '_' and "
+                  "'.' (no \"..\"), at most 128 bytes");
   }
   Submission canonical = submission;
   canonical.doc_id = CanonicalUuid(submission.doc_id);
@@ -60,6 +78,10 @@ Result<Document> Ingester::Ingest(const Submission& submission) const {
     normalized = NormalizeGleanPing(*decoded, canonical, schema_, *hasher_);
   }
   if (!normalized.ok()) return normalized.status();
+  for (const ActivityEvent& row : normalized->activity) {
+    Status plausible = CheckPlausibleTime(row.timestamp_ms, submission.received_ms, "timestamp");
+    if (!plausible.ok()) return plausible;
+  }
 
   Document document;
   StoredPing& ping = document.ping;

@@ -16,7 +16,10 @@ inline constexpr int kMaxJsonDepth = 64;
 // patterns are matched with std::regex, whose recursion grows with the key's length).
 inline constexpr size_t kMaxJsonKeyBytes = 1024;
 
-// The parsed document, which must be a JSON object. Errors are invalid_json refusals.
+// The parsed document, which must be a JSON object. Limits are checked while parsing, so a
+// refused body never costs its full tree. Errors: invalid_json (not JSON, not an object,
+// nested too deep, a key too long, a key twice in one object), over_limit (over
+// kMaxJsonValues values).
 // Thread-safe.
 Result<nlohmann::json> ParseJsonPing(std::string_view text);
 

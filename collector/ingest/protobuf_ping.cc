@@ -1,8 +1,14 @@
 #include "collector/ingest/protobuf_ping.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <algorithm>
+#include <optional>
 #include <string>
 
 #include "collector/ingest/activity_builder.h"
+#include "collector/ingest/limits.h"
 #include "collector/ingest/reasons.h"
 #include "telemetry/base/uuid.h"
 #include "telemetry/wire/ping.pb.h"
@@ -39,6 +45,95 @@ bool SetValue(const ScalarValue& value, ScalarRow* row) {
   return false;
 }
 
+// The messages of ping.proto whose fields the scan below counts, and which of their fields are
+// messages themselves (map fields are messages of entries on the wire).
+enum class Kind { kPing, kPayload, kScalar, kKeyedScalar, kValueEntry, kEvent, kOther };
+
+// The kind of a message-typed field; nullopt for any other field (strings, numbers).
+std::optional<Kind> ChildKind(Kind parent, uint32_t field) {
+  switch (parent) {
+    case Kind::kPing:
+      if (field == 14) return Kind::kPayload;
+      if (field == 4 || field == 11 || field == 12) return Kind::kOther;
+      return std::nullopt;
+    case Kind::kPayload:
+      if (field == 1) return Kind::kScalar;
+      if (field == 2) return Kind::kKeyedScalar;
+      if (field == 3) return Kind::kEvent;
+      if (field == 4) return Kind::kOther;
+      return std::nullopt;
+    case Kind::kScalar:
+      if (field == 2) return Kind::kOther;
+      return std::nullopt;
+    case Kind::kKeyedScalar:
+      if (field == 2) return Kind::kValueEntry;
+      return std::nullopt;
+    case Kind::kValueEntry:
+      if (field == 2) return Kind::kOther;
+      return std::nullopt;
+    case Kind::kEvent:
+      if (field == 6) return Kind::kOther;
+      return std::nullopt;
+    case Kind::kOther:
+      break;
+  }
+  return std::nullopt;
+}
+
+struct FieldCounts {
+  size_t fields = 0;  // Every field of every message: what parsing would allocate for.
+  size_t events = 0;
+  size_t scalar_rows = 0;
+  size_t max_extras = 0;
+  size_t max_keys = 0;
+};
+
+// Walks one message on the wire, counting, without building it: the parsed ping costs memory
+// in proportion to these counts, so they are checked before parsing. False: not protobuf.
+bool Scan(google::protobuf::io::CodedInputStream& in, Kind kind, FieldCounts* counts) {
+  using google::protobuf::internal::WireFormatLite;
+  size_t repeated = 0;  // Extras of an event, keys of a keyed scalar.
+  while (uint32_t tag = in.ReadTag()) {
+    if (++counts->fields > kMaxProtobufFields) return true;  // Refused by the caller.
+    const std::optional<Kind> child = ChildKind(kind, WireFormatLite::GetTagFieldNumber(tag));
+    if (child && WireFormatLite::GetTagWireType(tag) == WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      uint32_t length = 0;
+      if (!in.ReadVarint32(&length) || length > INT32_MAX) return false;
+      const auto limit = in.PushLimit(static_cast<int>(length));
+      if (*child == Kind::kEvent) ++counts->events;
+      if (*child == Kind::kScalar || *child == Kind::kValueEntry) ++counts->scalar_rows;
+      if (kind == Kind::kKeyedScalar || kind == Kind::kEvent) ++repeated;
+      if (!Scan(in, *child, counts)) return false;
+      if (counts->fields > kMaxProtobufFields) return true;
+      if (!in.ConsumedEntireMessage()) return false;
+      in.PopLimit(limit);
+    } else if (!WireFormatLite::SkipField(&in, tag)) {
+      return false;
+    }
+  }
+  if (kind == Kind::kEvent) counts->max_extras = std::max(counts->max_extras, repeated);
+  if (kind == Kind::kKeyedScalar) counts->max_keys = std::max(counts->max_keys, repeated);
+  return true;
+}
+
+// Ok when the ping on the wire is within every limit (or is no protobuf: parsing says so).
+Status CheckWireLimits(std::string_view decoded) {
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(decoded.data()),
+                                            static_cast<int>(decoded.size()));
+  FieldCounts counts;
+  // A scan stopped at the field cap, or one that met broken bytes, still says what it counted;
+  // bytes that are no protobuf are left to ParseFromArray to refuse.
+  (void)Scan(in, Kind::kPing, &counts);
+  for (Status s : {CheckLimit(counts.fields, kMaxProtobufFields, "protobuf fields"),
+                   CheckLimit(counts.events, kMaxEventsPerPing, "events"),
+                   CheckLimit(counts.max_extras, kMaxExtrasPerEvent, "extras of an event"),
+                   CheckLimit(counts.max_keys, kMaxKeysPerScalar, "keys of a keyed scalar"),
+                   CheckLimit(counts.scalar_rows, kMaxScalarRowsPerPing, "scalar values")}) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 // Replaces every account and device id of `ping` by its HMAC.
 void Redact(const IdHasher& hasher, const PingContext& context, Ping* ping) {
   if (ping->has_account()) {
@@ -57,9 +152,12 @@ void Redact(const IdHasher& hasher, const PingContext& context, Ping* ping) {
 
 Result<Normalized> NormalizeProtobufPing(std::string_view decoded, const Submission& submission,
                                          const IdHasher& hasher) {
+  if (decoded.size() > static_cast<size_t>(INT32_MAX)) {
+    return Refuse(Reason::kInvalidProtobuf, "the body is not a telemetry.ping.Ping message");
+  }
+  if (Status s = CheckWireLimits(decoded); !s.ok()) return s;
   Ping ping;
-  if (decoded.size() > static_cast<size_t>(INT32_MAX) ||
-      !ping.ParseFromArray(decoded.data(), static_cast<int>(decoded.size()))) {
+  if (!ping.ParseFromArray(decoded.data(), static_cast<int>(decoded.size()))) {
     return Refuse(Reason::kInvalidProtobuf, "the body is not a telemetry.ping.Ping message");
   }
   if (!ping.document_id().empty() && CanonicalUuid(ping.document_id()) != submission.doc_id) {

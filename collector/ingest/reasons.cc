@@ -12,7 +12,7 @@ struct ReasonInfo {
   int http_status;
 };
 
-constexpr std::array<ReasonInfo, 15> kReasons = {{
+constexpr std::array<ReasonInfo, 17> kReasons = {{
     {Reason::kBadRequest, "bad_request", 400},
     {Reason::kUnknownRoute, "unknown_route", 404},
     {Reason::kLengthRequired, "length_required", 411},
@@ -27,6 +27,8 @@ constexpr std::array<ReasonInfo, 15> kReasons = {{
     {Reason::kInvalidJson, "invalid_json", 400},
     {Reason::kSchemaViolation, "schema_violation", 400},
     {Reason::kInvalidPing, "invalid_ping", 400},
+    {Reason::kOverLimit, "over_limit", 400},
+    {Reason::kImplausibleTime, "implausible_time", 400},
     {Reason::kStorageUnavailable, "storage_unavailable", 503},
 }};
 

@@ -28,6 +28,8 @@ enum class Reason {
   kInvalidJson,           // 400 invalid_json
   kSchemaViolation,       // 400 schema_violation: the Glean schema rejects the ping
   kInvalidPing,           // 400 invalid_ping: a structural rule of the ping is broken
+  kOverLimit,             // 400 over_limit: more events, scalars or keys than a ping may hold
+  kImplausibleTime,       // 400 implausible_time: a timestamp outside the plausible window
   kStorageUnavailable,    // 503 storage_unavailable: storage failed or is shutting down
 };
 

@@ -60,7 +60,8 @@ void WriteKpisJson(const std::vector<KpiRow>& rows, std::ostream& out) {
                     {"devices_connected", r.devices_connected},
                     {"completion_rate", Json(r.completion_rate)}});
   }
-  out << list.dump(2) << "\n";
+  // Stored bytes may not be UTF-8 (an older database, imported rows): replaced, never an abort.
+  out << list.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 void WriteSegmentsCsv(const std::string& column, const std::vector<SegmentRow>& rows,
@@ -89,7 +90,8 @@ void WriteSegmentsJson(const std::string& column, const std::vector<SegmentRow>&
                     {"mau", r.mau},
                     {"engagement_ratio", Json(r.engagement_ratio)}});
   }
-  out << list.dump(2) << "\n";
+  // Stored bytes may not be UTF-8 (an older database, imported rows): replaced, never an abort.
+  out << list.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace telemetry::collector::kpi

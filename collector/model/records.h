@@ -75,7 +75,9 @@ struct Rejection {
   std::string reason;  // a stable token (ingest/reasons.h)
   std::string detail;  // for a person; never contains the HMAC key
   std::vector<std::pair<std::string, std::string>> headers;  // the relevant request headers
-  std::string body;  // the raw body as received (at most the 1 MB body limit)
+  // The body as received (at most the 1 MB body limit), sealed with IdHasher::Seal: it may
+  // carry raw ids. `telemetry-collector rejections --show ID` opens it.
+  std::string body;
 };
 
 }  // namespace telemetry::collector

@@ -3,8 +3,11 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -17,11 +20,62 @@ namespace telemetry::collector {
 struct IdHasher::Key {
   EVP_MAC* mac = nullptr;
   EVP_MAC_CTX* ctx = nullptr;
+  unsigned char seal_key[32] = {};  // AES-256-GCM key for rejected bodies (HKDF of the secret).
   ~Key() {
     EVP_MAC_CTX_free(ctx);
     EVP_MAC_free(mac);
+    OPENSSL_cleanse(seal_key, sizeof(seal_key));
   }
 };
+
+namespace {
+
+constexpr std::string_view kSealMagic = "TCS1";
+constexpr size_t kNonceBytes = 12;
+constexpr size_t kTagBytes = 16;
+
+// HKDF-SHA256(secret, info) into `out`; false if OpenSSL fails.
+bool DeriveSealKey(const std::string& secret, unsigned char (&out)[32]) {
+  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+  EVP_KDF_CTX* ctx = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
+  char digest[] = "SHA256";
+  char info[] = "telemetry-collector rejected bodies v1";
+  char salt[] = "telemetry-collector";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(secret.data()),
+                                        secret.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt, sizeof(salt) - 1),
+      OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, sizeof(info) - 1),
+      OSSL_PARAM_construct_end()};
+  const bool ok = ctx != nullptr && EVP_KDF_derive(ctx, out, sizeof(out), params) == 1;
+  EVP_KDF_CTX_free(ctx);
+  EVP_KDF_free(kdf);
+  return ok;
+}
+
+// AES-256-GCM of `in` into `out` (same length); `tag` written (encrypt) or checked (decrypt).
+bool Gcm(bool encrypt, const unsigned char* key, const unsigned char* nonce, std::string_view in,
+         unsigned char* out, unsigned char* tag) {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int length = 0;
+  const auto* aad = reinterpret_cast<const unsigned char*>(kSealMagic.data());
+  const auto* data = reinterpret_cast<const unsigned char*>(in.data());
+  bool ok =
+      ctx != nullptr && in.size() <= INT32_MAX &&
+      EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key, nonce, encrypt ? 1 : 0) == 1 &&
+      EVP_CipherUpdate(ctx, nullptr, &length, aad, static_cast<int>(kSealMagic.size())) == 1 &&
+      EVP_CipherUpdate(ctx, out, &length, data, static_cast<int>(in.size())) == 1;
+  if (ok && !encrypt) {
+    ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) == 1;
+  }
+  ok = ok && EVP_CipherFinal_ex(ctx, out + length, &length) == 1;
+  if (ok && encrypt) ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagBytes, tag) == 1;
+  EVP_CIPHER_CTX_free(ctx);
+  return ok;
+}
+
+}  // namespace
 
 IdHasher::IdHasher(std::unique_ptr<Key> key) : key_(std::move(key)) {}
 IdHasher::IdHasher(IdHasher&&) noexcept = default;
@@ -71,6 +125,41 @@ std::string IdHasher::Hash(std::string_view id) const {
   return hex;
 }
 
+bool IdHasher::IsSealed(std::string_view bytes) {
+  return bytes.size() >= kSealMagic.size() + kNonceBytes + kTagBytes &&
+         bytes.substr(0, kSealMagic.size()) == kSealMagic;
+}
+
+std::string IdHasher::Seal(std::string_view plain) const {
+  std::string out(kSealMagic);
+  out.resize(kSealMagic.size() + kNonceBytes + plain.size() + kTagBytes);
+  auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+  unsigned char* nonce = bytes + kSealMagic.size();
+  unsigned char* body = nonce + kNonceBytes;
+  if (RAND_bytes(nonce, kNonceBytes) != 1 ||
+      !Gcm(true, key_->seal_key, nonce, plain, body, body + plain.size())) {
+    std::abort();  // Out of memory or no randomness inside OpenSSL: nothing safe to store.
+  }
+  return out;
+}
+
+Result<std::string> IdHasher::Open(std::string_view sealed) const {
+  if (!IsSealed(sealed)) return Status::InvalidArgument("the bytes are not a sealed body");
+  const auto* bytes = reinterpret_cast<const unsigned char*>(sealed.data());
+  const unsigned char* nonce = bytes + kSealMagic.size();
+  const size_t size = sealed.size() - kSealMagic.size() - kNonceBytes - kTagBytes;
+  std::string plain(size, '\0');
+  unsigned char tag[kTagBytes];
+  std::copy(nonce + kNonceBytes + size, nonce + kNonceBytes + size + kTagBytes, tag);
+  const std::string_view cipher = sealed.substr(kSealMagic.size() + kNonceBytes, size);
+  if (!Gcm(false, key_->seal_key, nonce, cipher, reinterpret_cast<unsigned char*>(plain.data()),
+           tag)) {
+    return Status::InvalidArgument(
+        "the sealed body does not open with this key (another key, or changed bytes)");
+  }
+  return plain;
+}
+
 int IdHasher::SampleId(std::string_view hmac_hex) {
   if (hmac_hex.size() < 8) return -1;
   uint64_t value = 0;
@@ -101,7 +190,8 @@ std::unique_ptr<IdHasher::Key> IdHasher::MakeKey(std::string& secret) {
       OSSL_PARAM_construct_end()};
   const bool ok = key->ctx != nullptr &&
                   EVP_MAC_init(key->ctx, reinterpret_cast<const unsigned char*>(secret.data()),
-                               secret.size(), params) == 1;
+                               secret.size(), params) == 1 &&
+                  DeriveSealKey(secret, key->seal_key);
   OPENSSL_cleanse(secret.data(), secret.size());
   if (!ok) return nullptr;
   return key;

@@ -1,4 +1,8 @@
-// IdHasher: replaces account uids and device ids by their hex HMAC-SHA256 under a secret key.
+// IdHasher: replaces account uids and device ids by their hex HMAC-SHA256 under a secret key,
+// and seals the bodies of refused requests (which may carry raw ids) with AES-256-GCM under a
+// key of their own, derived from the same secret with HKDF-SHA256 (info
+// "telemetry-collector rejected bodies v1"). The derived key is not an HMAC of any id: no
+// stored hash can ever equal it, and knowing it says nothing of the HMAC key.
 //
 // The key is read once from a file and kept only inside this object: no method returns or
 // prints it, and every error message names the file and the problem, never its contents.
@@ -35,6 +39,15 @@ class IdHasher {
 
   // Lower-case hex HMAC-SHA256(key, id): 64 characters.
   std::string Hash(std::string_view id) const;
+
+  // `plain` encrypted and authenticated: "TCS1", a random 12-byte nonce, the ciphertext, the
+  // 16-byte tag. Aborts only when OpenSSL fails to allocate.
+  std::string Seal(std::string_view plain) const;
+  // The plain text of Seal()'s output; an error when `sealed` is not sealed or was sealed under
+  // another key or changed.
+  Result<std::string> Open(std::string_view sealed) const;
+  // True when `bytes` start like Seal()'s output.
+  static bool IsSealed(std::string_view bytes);
 
   // The sample id of a hashed uid: its first 8 hex digits as a number, modulo 100. Returns -1
   // when `hmac_hex` does not start with 8 hex digits.

@@ -39,6 +39,13 @@ struct Stats {
   std::vector<RejectionCount> rejections;  // most frequent first
 };
 
+// One row of the rejections table as read back (the body still sealed).
+struct StoredRejection {
+  int64_t id = 0;
+  Rejection rejection;
+  std::string headers_json;
+};
+
 // One group commit: borrowed pointers, valid for the duration of Commit().
 struct WriteBatch {
   std::vector<const Document*> documents;
@@ -58,6 +65,9 @@ class Storage {
   virtual Status AppendActivity(const std::vector<ActivityEvent>& rows) = 0;
 
   virtual Result<Stats> ReadStats() = 0;
+
+  // The rejections, oldest first: every one (`id` 0) or the one with `id`.
+  virtual Result<std::vector<StoredRejection>> ReadRejections(int64_t id) = 0;
 };
 
 }  // namespace telemetry::collector
