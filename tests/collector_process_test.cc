@@ -272,9 +272,9 @@ TEST(CollectorProcess, WrongServeOptionsAreRefusedWithOneClearLine) {
     std::string args, says;
   };
   for (const Case& c : std::vector<Case>{
-           {"--threads 0", "--threads"},
-           {"--threads 0x50", "not a plain decimal number"},
-           {"--keep-alive-timeout 99999", "--keep-alive-timeout"},
+           {"--listen 127.0.0.1:0 --threads 0", "--threads"},
+           {"--listen 127.0.0.1:0 --threads 0x50", "not a plain decimal number"},
+           {"--listen 127.0.0.1:0 --keep-alive-timeout 99999", "--keep-alive-timeout"},
            {"--listen 127.0.0.1:99999", "a decimal port from 0 to 65535"},
            {"--listen 127.0.0.1:0x50", "a decimal port from 0 to 65535"},
            {"--listen 127.0.0.1:", "a decimal port from 0 to 65535"},
