@@ -95,7 +95,7 @@ std::optional<int64_t> ParseHttpDate(std::string_view text) {
       second < 0 || second > 60) {
     return std::nullopt;
   }
-  char date[16];
+  char date[40];  // Room for any int, so -Wformat-truncation (asan preset, -O0) holds.
   std::snprintf(date, sizeof(date), "%04d-%02d-%02d", year, month + 1, day);
   const std::optional<int64_t> days_since_epoch = ParseUtcDate(date);
   if (!days_since_epoch) return std::nullopt;
