@@ -90,7 +90,8 @@ void BM_Ours_Backfill35Days(benchmark::State& state) {
     (void)db->Execute(
         "DROP TABLE IF EXISTS kpi_daily; DROP TABLE IF EXISTS kpi_meta; "
         "DROP TABLE IF EXISTS kpi_user_state; DROP TABLE IF EXISTS kpi_device_state; "
-        "DROP TABLE IF EXISTS users_services_daily;");
+        "DROP TABLE IF EXISTS users_services_daily; DROP TABLE IF EXISTS kpi_dirty_days; "
+        "DROP TRIGGER IF EXISTS kpi_log_arrivals;");
     db.reset();
     state.ResumeTiming();
     telemetry::collector::kpi::AggregateOptions options;

@@ -308,6 +308,27 @@ TEST_F(CollectorHttpTest, UnreadableHttpIsAnsweredAndRecorded) {
   EXPECT_EQ(PostPing(client, MakePing(NewUuid())), 200);
 }
 
+// Issue 13, item 7: a negative or non-numeric Content-Length is a malformed request (400), not
+// a body too large (413), which the library made of "-1" read as 2^64 - 1.
+TEST_F(CollectorHttpTest, AMalformedContentLengthIsABadRequest) {
+  InProcessCollector server(db());
+  for (const char* length : {"-1", "0x10", "12abc"}) {
+    const std::string reply =
+        RawExchange(server.port(), "POST " + SubmitPath(NewUuid()) +
+                                       " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                       "Content-Length: " +
+                                       length + "\r\n\r\n{}");
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << length << "\n" << reply;
+    EXPECT_NE(reply.find("bad_request: the Content-Length is not a number of bytes"),
+              std::string::npos)
+        << reply;
+  }
+  EXPECT_EQ(Rejections("bad_request").size(), 3u);
+  EXPECT_EQ(Rejections("body_too_large").size(), 0u);
+  auto client = server.Client();
+  EXPECT_EQ(PostPing(client, MakePing(NewUuid())), 200);
+}
+
 TEST_F(CollectorHttpTest, StalledClientTimesOutWhileOthersAreServed) {
   InProcessCollector server(db(), "", std::chrono::milliseconds(300));
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -223,15 +223,17 @@ TEST(CollectorProcess, ImportKeepsGoodRowsAndReportsBadOnesByLine) {
   EXPECT_NE(out.find(dir.Path("events.csv") + ":5: "), std::string::npos) << out;
   EXPECT_NE(out.find(dir.Path("events.csv") + ":6: expected 8 fields, found 4"), std::string::npos)
       << out;
-  EXPECT_NE(out.find("rows read 6, imported 3, rejected 3"), std::string::npos) << out;
+  EXPECT_NE(out.find("rows read 6, imported 3, already there 0, rejected 3"), std::string::npos)
+      << out;
   EXPECT_EQ(out.find('\r'), std::string::npos);  // No progress bar without a terminal.
   out = Collector(
       "import --db " + db + " --format fxa-ndjson --insecure-dev-key " + dir.Path("events.ndjson"),
       &code);
   EXPECT_EQ(code, 3) << out;
-  EXPECT_NE(out.find("events.ndjson:2: unknown column 'colour'"), std::string::npos) << out;
+  EXPECT_NE(out.find("events.ndjson:2: unknown column \"colour\""), std::string::npos) << out;
   EXPECT_NE(out.find("events.ndjson:3: not a JSON object"), std::string::npos) << out;
-  EXPECT_NE(out.find("rows read 4, imported 2, rejected 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("rows read 4, imported 2, already there 0, rejected 2"), std::string::npos)
+      << out;
 
   const IdHasher hasher = IdHasher::InsecureDevelopmentKey();
   auto rows = Query(db,
@@ -254,10 +256,70 @@ TEST(CollectorProcess, ImportKeepsGoodRowsAndReportsBadOnesByLine) {
       "import --db " + db + " --format fxa-csv --insecure-dev-key " + dir.Path("bad-header.csv"),
       &code);
   EXPECT_EQ(code, 1) << out;
-  EXPECT_NE(out.find("bad-header.csv:1: unknown column 'colour'"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad-header.csv:1: unknown column \"colour\""), std::string::npos) << out;
   // And import refuses to run without a key, like serve.
   out = Collector("import --db " + db + " --format fxa-csv " + dir.Path("events.csv"), &code);
   EXPECT_EQ(code, 2) << out;
+}
+
+// Issue 13, item 7: options that are wrong get one clear line and exit 2, instead of an abort
+// or a server started on something else than what was asked. `timeout` guards against a
+// server that would start anyway.
+TEST(CollectorProcess, WrongServeOptionsAreRefusedWithOneClearLine) {
+  TempDir dir;
+  const std::string serve = "serve --insecure-dev-key --db " + dir.Path("db") + " ";
+  struct Case {
+    std::string args, says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--listen 127.0.0.1:0 --threads 0", "--threads"},
+           {"--listen 127.0.0.1:0 --threads 0x50", "not a plain decimal number"},
+           {"--listen 127.0.0.1:0 --keep-alive-timeout 99999", "--keep-alive-timeout"},
+           {"--listen 127.0.0.1:99999", "a decimal port from 0 to 65535"},
+           {"--listen 127.0.0.1:0x50", "a decimal port from 0 to 65535"},
+           {"--listen 127.0.0.1:", "a decimal port from 0 to 65535"},
+       }) {
+    std::string output;
+    const int code = telemetry::collector::testing::RunCommandForTest(
+        "timeout 30 " + std::string(TELEMETRY_COLLECTOR) + " " + serve + c.args, &output);
+    EXPECT_EQ(code, 2) << c.args << "\n" << output;
+    EXPECT_NE(output.find(c.says), std::string::npos) << c.args << "\n" << output;
+    EXPECT_EQ(output.find("listening"), std::string::npos) << c.args << "\n" << output;
+  }
+  // A directory given as the key file: said, not an uncaught std::ios_failure.
+  int code = 0;
+  std::string out =
+      Collector("serve --db " + dir.Path("db") + " --hmac-key-file " + dir.Path("."), &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("cannot read the HMAC key file " + dir.Path(".") + ": it is a directory"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("terminate"), std::string::npos) << out;
+}
+
+// Issue 13, item 7: a byte-order mark before the header is not part of the first column's name,
+// and a bad row quoting a huge field quotes 80 bytes of it.
+TEST(CollectorProcess, ImportTakesABomAndCutsHugeQuotes) {
+  TempDir dir;
+  const std::string db = dir.Path("db");
+  WriteFile(dir.Path("bom.csv"),
+            "\xEF\xBB\xBFtimestamp,type,uid\n1456387200000,account.login,u1\n");
+  int code = 0;
+  std::string out = Collector(
+      "import --db " + db + " --format fxa-csv --insecure-dev-key " + dir.Path("bom.csv"), &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("rows read 1, imported 1, already there 0, rejected 0"), std::string::npos)
+      << out;
+  const std::string huge(5 << 20, '7');
+  WriteFile(dir.Path("huge.csv"), "timestamp,type\n" + huge + "x,account.login\n");
+  out = Collector(
+      "import --db " + db + " --format fxa-csv --insecure-dev-key " + dir.Path("huge.csv"), &code);
+  EXPECT_EQ(code, 3);
+  EXPECT_LT(out.size(), 1000u);
+  EXPECT_NE(out.find("huge.csv:2: timestamp is not an integer (ms): \"" + std::string(80, '7') +
+                     "...\" (" + std::to_string(huge.size() + 1) + " bytes)"),
+            std::string::npos)
+      << out.substr(0, 1000);
 }
 
 TEST(CollectorProcess, StatsByNamespaceTypeDayAndReason) {

@@ -187,5 +187,29 @@ TEST_F(InspectDataTest, BadCasesSayWhatIsWrongAndExitNonZero) {
   EXPECT_NE(output.find("no telemetry database"), std::string::npos) << output;
 }
 
+// Issue 13, item 7: a data directory, or a database in it, that cannot even be looked at was an
+// uncaught std::filesystem::filesystem_error (an abort). Symlink loops make stat() fail for
+// root as well as for anyone, where permission bits would not stop root.
+TEST(InspectUnreadable, PathsThatCannotBeLookedAtAreOneClearLine) {
+  testing::ScopedTempDir dir;
+  std::filesystem::create_directory_symlink(dir.Sub("loop"), dir.Sub("loop"));
+  std::string output;
+  EXPECT_EQ(
+      testing::RunCommand(
+          std::string(TELEMETRY_INSPECT) + " --data-dir " + dir.Sub("loop") + " stores", &output),
+      1);
+  EXPECT_EQ(output, "telemetry-inspect: " + dir.Sub("loop") +
+                        " cannot be read: Too many levels of symbolic links\n");
+  std::filesystem::create_directory(dir.Sub("data"));
+  std::filesystem::create_symlink(dir.Sub("data/telemetry.db"), dir.Sub("data/telemetry.db"));
+  EXPECT_EQ(
+      testing::RunCommand(
+          std::string(TELEMETRY_INSPECT) + " --data-dir " + dir.Sub("data") + " client", &output),
+      1);
+  EXPECT_NE(output.find("cannot read the telemetry database"), std::string::npos) << output;
+  EXPECT_NE(output.find("Too many levels of symbolic links"), std::string::npos) << output;
+  EXPECT_EQ(output.find("terminate"), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace telemetry

@@ -4,11 +4,16 @@
 #include "collector/kpi/kpi_job.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "collector/kpi/kpi_output.h"
+#include "collector/storage/sqlite_storage.h"
 #include "telemetry/base/sqlite.h"
 #include "test_support.h"
 
@@ -236,6 +241,293 @@ TEST(KpiCommandLine, TheWorkedExampleThroughImportAggregateAndKpis) {
   EXPECT_EQ(
       testing::RunCommand(collector + " kpis --from 2016-02-30 --to 2016-03-01" + db, &output), 2);
   EXPECT_NE(output.find("YYYY-MM-DD"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace telemetry::collector::kpi
+
+namespace telemetry::collector::kpi {
+namespace {
+
+// Issue 13, item 4: a recomputation of chosen days up to yesterday used to move the
+// high-water mark past a late row of an earlier day, and the next plain run said "nothing to do".
+TEST_F(KpiJobTest, AFromToRunDoesNotHideLateRowsOfOtherDays) {
+  RandomActivity(30, 7);
+  RunAggregate(kStart + 30);
+  const std::vector<KpiRow> before = Stored(kStart, kStart + 29);
+  Insert((kStart + 10) * kDay + 5, "account.login", "late-user", "late-device");
+  AggregateOptions options;
+  options.today = kStart + 30;
+  options.from = options.to = kStart + 29;  // Yesterday only.
+  ASSERT_TRUE(Aggregate(path_, options).ok());
+  AggregateResult rerun = RunAggregate(kStart + 30);
+  EXPECT_EQ(rerun.first, kStart + 10);
+  const std::vector<KpiRow> after = Stored(kStart, kStart + 29);
+  EXPECT_EQ(after, Recomputed(kStart, kStart + 29));
+  ASSERT_EQ(after.size(), 30u);
+  EXPECT_EQ(after[10].dau, before[10].dau + 1);
+}
+
+// Issue 13, item 5: late-day detection by "rowid above the last one seen" missed rows whose
+// rowid SQLite reused after retention deleted the rows with the highest rowids.
+TEST_F(KpiJobTest, LateRowsAreSeenWhenRetentionFreedTheHighestRowids) {
+  RandomActivity(50, 9);
+  // The row with the highest rowid is old: retention deletes it, and SQLite hands its rowid to
+  // the next insert.
+  Insert((kStart + 5) * kDay + 1, "account.login", "old-user", std::nullopt);
+  AggregateOptions options;
+  options.today = kStart + 50;
+  options.retain_days = 40;
+  ASSERT_TRUE(Aggregate(path_, options).ok());
+  const std::vector<KpiRow> before = Stored(kStart + 45, kStart + 45);
+  ASSERT_EQ(before.size(), 1u);
+  Insert((kStart + 45) * kDay + 1, "account.login", "late-user", std::nullopt);
+  AggregateResult rerun = RunAggregate(kStart + 50);
+  EXPECT_EQ(rerun.first, kStart + 45);
+  const std::vector<KpiRow> after = Stored(kStart + 45, kStart + 49);
+  ASSERT_EQ(after.size(), 5u);
+  EXPECT_EQ(after[0].dau, before[0].dau + 1);
+  EXPECT_EQ(after, Recomputed(kStart + 45, kStart + 49));
+}
+
+// Waits, boundedly, for a flag another thread sets; false when it never came.
+bool WaitFor(std::mutex& mutex, std::condition_variable& changed, const bool& flag) {
+  std::unique_lock lock(mutex);
+  return changed.wait_for(lock, std::chrono::seconds(60), [&] { return flag; });
+}
+
+// Rows for the collector's own storage (the real schema, the real ingestion path).
+std::vector<collector::ActivityEvent> Logins(Day day, int users, const std::string& prefix) {
+  std::vector<collector::ActivityEvent> rows;
+  for (int user = 0; user < users; ++user) {
+    collector::ActivityEvent event;
+    event.timestamp_ms = day * kDay + user;
+    event.type = "account.login";
+    event.uid = prefix + std::to_string(user);
+    event.import_key = prefix + std::to_string(day) + "-" + std::to_string(user);
+    rows.push_back(event);
+  }
+  return rows;
+}
+
+// Issue 13, item 4: the job held the write lock for its whole run, so ingestion waited (and
+// past its busy timeout, failed). Now a commit made in the middle of a run goes through, and the
+// row it adds for a day the run already computed is picked up by the next run.
+TEST(KpiJobIngestion, CommitsGoThroughWhileARunIsInProgress) {
+  testing::ScopedTempDir dir;
+  const std::string path = dir.Sub("collector.db");
+  Result<std::unique_ptr<Storage>> storage = OpenSqliteStorage(path);
+  ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+  for (Day day = kStart; day < kStart + 5; ++day) {
+    ASSERT_TRUE((*storage)->AppendActivity(Logins(day, 3, "u")).ok());
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool in_run = false, ingested = false, waited = false;
+  AggregateOptions options;
+  options.today = kStart + 5;
+  options.progress = [&](Day day, Day, Day, const KpiRow&) {
+    if (day != kStart) return;
+    {
+      std::lock_guard lock(mutex);
+      in_run = true;
+    }
+    changed.notify_all();
+    waited = WaitFor(mutex, changed, ingested);  // Ingestion happens here, mid-run.
+  };
+  Result<AggregateResult> result = Status::Internal("not run");
+  std::thread job([&] { result = Aggregate(path, options); });
+  ASSERT_TRUE(WaitFor(mutex, changed, in_run));
+  Result<int64_t> commit = (*storage)->AppendActivity(Logins(kStart, 1, "late"));
+  {
+    std::lock_guard lock(mutex);
+    ingested = true;
+  }
+  changed.notify_all();
+  job.join();
+  ASSERT_TRUE(commit.ok()) << commit.status().ToString();
+  EXPECT_EQ(*commit, 1);
+  EXPECT_TRUE(waited);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->days, 5);
+  // The run read its snapshot: the late row is not in its day 0 yet, and the next run adds it.
+  std::vector<KpiRow> stored = std::move(ReadKpis(path, kStart, kStart)).value();
+  EXPECT_EQ(stored.at(0).dau, 3);
+  options.progress = nullptr;
+  Result<AggregateResult> rerun = Aggregate(path, options);
+  ASSERT_TRUE(rerun.ok());
+  EXPECT_EQ(rerun->first, kStart);
+  stored = std::move(ReadKpis(path, kStart, kStart)).value();
+  EXPECT_EQ(stored.at(0).dau, 4);
+}
+
+// Issue 13, item 8: a second `aggregate` while one runs says so, exits 4 and changes nothing.
+TEST(KpiJobLock, ASecondRunExitsBusyAndChangesNothing) {
+  testing::ScopedTempDir dir;
+  const std::string path = dir.Sub("collector.db");
+  {
+    Result<std::unique_ptr<Storage>> storage = OpenSqliteStorage(path);
+    ASSERT_TRUE(storage.ok());
+    for (Day day = kStart; day < kStart + 3; ++day) {
+      ASSERT_TRUE((*storage)->AppendActivity(Logins(day, 2, "u")).ok());
+    }
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool in_run = false, release = false;
+  AggregateOptions options;
+  options.today = kStart + 3;
+  options.progress = [&](Day day, Day, Day, const KpiRow&) {
+    if (day != kStart) return;
+    {
+      std::lock_guard lock(mutex);
+      in_run = true;
+    }
+    changed.notify_all();
+    WaitFor(mutex, changed, release);
+  };
+  Result<AggregateResult> result = Status::Internal("not run");
+  std::thread job([&] { result = Aggregate(path, options); });
+  ASSERT_TRUE(WaitFor(mutex, changed, in_run));
+  const auto count = [&] {
+    auto db = std::move(Database::Open(path, Database::Mode::kReadOnly)).value();
+    auto s = std::move(db->Prepare("SELECT count(*), total(dau) FROM kpi_daily")).value();
+    EXPECT_TRUE(*s->Step());
+    return std::to_string(s->Int(0)) + "/" + s->Text(1);
+  };
+  const std::string during = count();
+  std::string output;
+  const int code = testing::RunCommand(std::string(TELEMETRY_COLLECTOR) + " aggregate --db " +
+                                           path + " --from 2016-02-01 --to 2016-02-03",
+                                       &output);
+  AggregateOptions second;
+  second.today = kStart + 3;
+  const Status in_process = Aggregate(path, second).status();
+  const std::string after = count();
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  job.join();
+  EXPECT_EQ(code, 4) << output;
+  EXPECT_NE(output.find("another aggregate (pid " + std::to_string(getpid()) + ") holds the job"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(in_process.code(), Status::Code::kUnavailable) << in_process.ToString();
+  EXPECT_EQ(during, after);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->days, 3);
+}
+
+}  // namespace
+}  // namespace telemetry::collector::kpi
+
+namespace telemetry::collector::kpi {
+namespace {
+
+constexpr char kWorkedExampleCsv[] =
+    "timestamp,seqId,seqTime,type,uid,deviceId,newUser,userAgentBrowser,"
+    "userAgentVersion,userAgentOS,service,context,entrypoint,campaign,migration\n"
+    "1456434139863,e17f,0,sequence.begin,NULL,NULL,0,Firefox,40,Windows 7,sync,,,,\n"
+    "1456434152520,e17f,12657,account.created,uid1,NULL,1,Firefox,40,Windows 7,sync,,,,\n"
+    "1456434152525,e17f,20417,device.created,uid1,dev1,1,Firefox,40,Windows 7,sync,,,,\n"
+    "1456434159933,e17f,20070,account.verified,uid1,dev1,1,Firefox,40,Windows 7,sync,,,,\n"
+    "1456434160275,e17f,20412,device.connected,uid1,dev1,1,Firefox,40,Windows 7,sync,,,,\n"
+    "1456434161650,5470,0,account.signed,uid1,dev1,0,Firefox,40,Windows 7,sync,,,,\n";
+
+std::string Collector(const std::string& args, int* code) {
+  std::string output;
+  *code = testing::RunCommand(std::string(TELEMETRY_COLLECTOR) + " " + args, &output);
+  return output;
+}
+
+// Issue 13, item 5: importing the same rows again (the same file, an overlapping one, the same
+// row as NDJSON) stores nothing, says so, and changes no KPI.
+TEST(KpiCommandLine, ImportingTheSameRowsAgainChangesNoKpi) {
+  testing::ScopedTempDir dir;
+  const std::string csv = dir.Sub("events.csv");
+  std::ofstream(csv) << kWorkedExampleCsv;
+  // Overlapping: two rows of the file, as NDJSON in another column order, and a new one (a day
+  // later).
+  std::ofstream(dir.Sub("overlap.ndjson"))
+      << "{\"type\": \"sequence.begin\", \"timestamp\": 1456434139863, \"seqId\": \"e17f\", "
+         "\"seqTime\": 0, \"newUser\": false, \"userAgentBrowser\": \"Firefox\", "
+         "\"userAgentVersion\": \"40\", \"userAgentOS\": \"Windows 7\", \"service\": \"sync\"}\n"
+         "{\"timestamp\": 1456434161650, \"seqId\": \"5470\", \"seqTime\": 0, \"type\": "
+         "\"account.signed\", \"uid\": \"uid1\", \"deviceId\": \"dev1\", \"newUser\": 0, "
+         "\"userAgentBrowser\": \"Firefox\", \"userAgentVersion\": \"40\", \"userAgentOS\": "
+         "\"Windows 7\", \"service\": \"sync\"}\n"
+         "{\"timestamp\": 1456444801000, \"type\": \"account.login\", \"uid\": \"uid2\"}\n";
+  const std::string db = " --db " + dir.Sub("c.db");
+  const std::string import = "import --insecure-dev-key" + db;
+  int code = 0;
+  std::string out = Collector(import + " --format fxa-csv " + csv, &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("imported 6, already there 0"), std::string::npos) << out;
+  out = Collector(import + " --format fxa-csv " + csv + " " + csv, &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("rows read 12, imported 0, already there 12"), std::string::npos) << out;
+  out = Collector(import + " --format fxa-ndjson " + dir.Sub("overlap.ndjson"), &code);
+  ASSERT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("rows read 3, imported 1, already there 2"), std::string::npos) << out;
+  out = Collector("aggregate --from 2016-02-25 --to 2016-02-25" + db, &code);
+  ASSERT_EQ(code, 0) << out;
+  out = Collector("kpis --from 2016-02-25 --to 2016-02-25" + db + " 2>/dev/null", &code);
+  ASSERT_EQ(code, 0) << out;
+  // KPI.md's worked example as it is: one sequence begun, one device connected, not two.
+  EXPECT_EQ(out, std::string(kKpiCsvHeader) + "\n" +
+                     "2016-02-25,1,1,1,14.28571429,0,0,,1,20.412,20.412,20.412,0,,,,1,1,100\n");
+}
+
+// Issue 13, items 7 and 8: what a scheduler sees. One line per day on a log, exit statuses it
+// can act on, and no database made up where there is none.
+TEST(KpiCommandLine, ExitStatusesProgressLinesAndClearErrors) {
+  testing::ScopedTempDir dir;
+  const std::string csv = dir.Sub("events.csv");
+  std::ofstream(csv) << kWorkedExampleCsv;
+  const std::string path = dir.Sub("c.db");
+  const std::string db = " --db " + path;
+  int code = 0;
+  std::string out = Collector("import --insecure-dev-key --format fxa-csv" + db + " " + csv, &code);
+  ASSERT_EQ(code, 0) << out;
+  out = Collector("aggregate --from 2016-02-24 --to 2016-02-25" + db, &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("aggregate: 2016-02-24 done (day 1 of 2): dau 0, wau 0, mau 0\n"
+                     "aggregate: 2016-02-25 done (day 2 of 2): dau 1, wau 1, mau 1\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+  out = Collector("aggregate" + db + " 2>/dev/null", &code);
+  EXPECT_EQ(code, 0) << out;
+  out = Collector("aggregate" + db, &code);
+  EXPECT_EQ(code, 3) << out;
+  EXPECT_NE(out.find("nothing to do"), std::string::npos) << out;
+  out = Collector("aggregate --from 2016-02-25 --to 2016-02-24" + db, &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("--from 2016-02-25 is after --to 2016-02-24"), std::string::npos) << out;
+  EXPECT_EQ(out.find("nothing to do"), std::string::npos) << out;
+
+  const std::string missing = dir.Sub("missing.db");
+  for (const std::string& command :
+       {"aggregate --db " + missing, "kpis --from 2016-02-25 --to 2016-02-25 --db " + missing}) {
+    out = Collector(command, &code);
+    EXPECT_EQ(code, 1) << command << "\n" << out;
+    EXPECT_EQ(out, "telemetry-collector " + command.substr(0, command.find(' ')) +
+                       ": no database at " + missing + "\n")
+        << command;
+    EXPECT_FALSE(std::filesystem::exists(missing)) << command;
+  }
+  std::ofstream(dir.Sub("empty.db")) << "";
+  out = Collector("aggregate --db " + dir.Sub("empty.db"), &code);
+  EXPECT_EQ(code, 1) << out;
+  EXPECT_NE(out.find("is not a collector database (no activity_events table)"), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("CREATE"), std::string::npos) << out;
+  out = Collector("aggregate --retain-days 0x50" + db, &code);
+  EXPECT_EQ(code, 2) << out;
+  out = Collector("aggregate --md-window-days 40" + db, &code);
+  EXPECT_EQ(code, 2) << out;
 }
 
 }  // namespace

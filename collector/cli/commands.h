@@ -12,6 +12,22 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;       // The database, a file or the network failed.
 inline constexpr int kExitUsage = 2;         // Wrong options, or a refusal to start.
 inline constexpr int kExitRowsRejected = 3;  // import: some rows were rejected (others kept).
+inline constexpr int kExitNothingToDo = 3;   // aggregate: every day up to yesterday was done.
+inline constexpr int kExitBusy = 4;          // aggregate: another run holds the job.
+
+// For numeric options: digits only, so that "0x50", "1e3" or "-1" are refused instead of being
+// read in another base or wrapped around. Chain a CLI::Range for the bounds.
+inline CLI::Validator PlainDecimal() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        if (!value.empty() && value.size() <= 9 &&
+            value.find_first_not_of("0123456789") == std::string::npos) {
+          return "";
+        }
+        return "'" + value.substr(0, 20) + "' is not a plain decimal number";
+      },
+      "DECIMAL");
+}
 
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);

@@ -52,8 +52,9 @@ int RunImport(const ImportArgs& args) {
     std::fprintf(stderr, "telemetry-collector import: %s\n", report.status().message().c_str());
     return kExitFailure;
   }
-  std::printf("rows read %lld, imported %lld, rejected %lld%s\n",
+  std::printf("rows read %lld, imported %lld, already there %lld, rejected %lld%s\n",
               static_cast<long long>(report->rows_read), static_cast<long long>(report->imported),
+              static_cast<long long>(report->already_there),
               static_cast<long long>(report->rejected),
               report->unreadable_files > 0
                   ? (", unreadable files " + std::to_string(report->unreadable_files)).c_str()

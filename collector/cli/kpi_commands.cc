@@ -26,9 +26,7 @@ bool ParseDay(const std::string& text, const char* flag, Day* day) {
   return true;
 }
 
-Day Today() {
-  return UtcDayOf(SystemClock().NowMillis());
-}
+Day Today() { return UtcDayOf(SystemClock().NowMillis()); }
 
 struct AggregateArgs {
   std::string db;
@@ -46,48 +44,78 @@ struct KpisArgs {
   int sample = 100;
 };
 
-int RunAggregate(const AggregateArgs& args) {
+// One line per day: a log reads them as they come. On a terminal, one line redrawn.
+void ShowProgress(bool tty, Day day, Day first, Day last, const kpi::KpiRow& kpis) {
+  if (tty) {
+    std::cerr << "\raggregating " << UtcDateOfDay(day) << " (" << (last - day) << " days left)  "
+              << std::flush;
+    return;
+  }
+  std::cerr << "aggregate: " << UtcDateOfDay(day) << " done (day " << (day - first + 1) << " of "
+            << (last - first + 1) << "): dau " << kpis.dau << ", wau " << kpis.wau << ", mau "
+            << kpis.mau << "\n";
+}
+
+int ExitFor(const Status& status) {
+  switch (status.code()) {
+    case Status::Code::kInvalidArgument:
+      return kExitUsage;
+    case Status::Code::kUnavailable:
+      return kExitBusy;
+    default:
+      return kExitFailure;
+  }
+}
+
+Result<kpi::AggregateOptions> AggregateOptionsOf(const AggregateArgs& args) {
   kpi::AggregateOptions options;
   options.today = Today();
   options.retain_days = args.retain_days;
   options.config.multi_device_window_days = args.md_window_days;
   options.config.activity_types.insert(args.activity_types.begin(), args.activity_types.end());
   if (args.from.empty() != args.to.empty()) {
-    std::cerr << "telemetry-collector aggregate: give both --from and --to, or neither\n";
-    return kExitUsage;
+    return Status::InvalidArgument("give both --from and --to, or neither");
   }
   if (!args.from.empty()) {
     Day from = 0, to = 0;
     if (!ParseDay(args.from, "--from", &from) || !ParseDay(args.to, "--to", &to)) {
-      return kExitUsage;
+      return Status::InvalidArgument("");  // Said by ParseDay.
     }
     options.from = from;
     options.to = to;
   }
-  const bool tty = isatty(STDERR_FILENO);
-  if (tty) {
-    options.progress = [](Day day, Day last) {
-      std::cerr << "\raggregating " << UtcDateOfDay(day) << " (" << (last - day) << " days left)  "
-                << std::flush;
-    };
+  return options;
+}
+
+int RunAggregate(const AggregateArgs& args) {
+  Result<kpi::AggregateOptions> options = AggregateOptionsOf(args);
+  if (!options.ok()) {
+    if (!options.status().message().empty()) {
+      std::cerr << "telemetry-collector aggregate: " << options.status().message() << "\n";
+    }
+    return kExitUsage;
   }
-  Result<kpi::AggregateResult> result = kpi::Aggregate(args.db, options);
+  const bool tty = isatty(STDERR_FILENO);
+  options->progress = [tty](Day day, Day first, Day last, const kpi::KpiRow& kpis) {
+    ShowProgress(tty, day, first, last, kpis);
+  };
+  Result<kpi::AggregateResult> result = kpi::Aggregate(args.db, *options);
   if (tty) std::cerr << "\r" << std::string(50, ' ') << "\r";
   if (!result.ok()) {
-    std::cerr << "telemetry-collector aggregate: " << result.status().ToString() << "\n";
-    return kExitFailure;
+    std::cerr << "telemetry-collector aggregate: " << result.status().message() << "\n";
+    return ExitFor(result.status());
   }
   if (result->days == 0) {
     std::cout << "aggregate: nothing to do (every day up to yesterday is aggregated)\n";
-  } else {
-    std::cout << "aggregate: " << result->days << " days computed, " << UtcDateOfDay(*result->first)
-              << " to " << UtcDateOfDay(*result->last);
-    if (args.retain_days > 0) {
-      std::cout << "; " << result->events_deleted << " raw events older than " << args.retain_days
-                << " days deleted";
-    }
-    std::cout << "\n";
+    return kExitNothingToDo;
   }
+  std::cout << "aggregate: " << result->days << " days computed, " << UtcDateOfDay(*result->first)
+            << " to " << UtcDateOfDay(*result->last);
+  if (args.retain_days > 0) {
+    std::cout << "; " << result->events_deleted << " raw events older than " << args.retain_days
+              << " days deleted";
+  }
+  std::cout << "\n";
   return kExitOk;
 }
 
@@ -112,7 +140,7 @@ int RunKpis(const KpisArgs& args) {
   if (!args.segment.empty()) {
     Result<std::vector<kpi::SegmentRow>> rows = kpi::ComputeSegments(args.db, query);
     if (!rows.ok()) {
-      std::cerr << "telemetry-collector kpis: " << rows.status().ToString() << "\n";
+      std::cerr << "telemetry-collector kpis: " << rows.status().message() << "\n";
       return rows.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
     }
     if (json) {
@@ -128,7 +156,7 @@ int RunKpis(const KpisArgs& args) {
                                               ? kpi::ComputeKpis(args.db, query)
                                               : kpi::ReadKpis(args.db, query.from, query.to);
   if (!rows.ok()) {
-    std::cerr << "telemetry-collector kpis: " << rows.status().ToString() << "\n";
+    std::cerr << "telemetry-collector kpis: " << rows.status().message() << "\n";
     return kExitFailure;
   }
   const size_t expected = static_cast<size_t>(query.to - query.from + 1);
@@ -158,13 +186,19 @@ void AddAggregateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--from", args->from, "First day to recompute (YYYY-MM-DD), with --to");
   cmd->add_option("--to", args->to, "Last day to recompute (YYYY-MM-DD), with --from");
   cmd->add_option("--retain-days", args->retain_days,
-                  "Afterwards delete raw activity events older than this many days (>= 35)");
+                  "Afterwards delete raw activity events older than this many days (>= 35)")
+      ->check(PlainDecimal());
   cmd->add_option("--md-window-days", args->md_window_days,
                   "Days of the multi-device window, the day itself included")
+      // A recomputation replays kWarmUpDays: 27 for the MAU window, the rest for this one.
+      ->check(PlainDecimal() & CLI::Range(1, kpi::kWarmUpDays - 27))
       ->capture_default_str();
   cmd->add_option("--activity-types", args->activity_types,
                   "Event types that count as activity (default: all)")
       ->delimiter(',');
+  cmd->footer(
+      "Exit status: 0 days computed; 3 nothing to do (every day up to yesterday is done); "
+      "4 another aggregate holds the job (nothing changed); 2 wrong options; 1 failed.");
   cmd->callback([args, exit_code] { *exit_code = RunAggregate(*args); });
 }
 
@@ -181,7 +215,7 @@ void AddKpisCommand(CLI::App& app, int* exit_code) {
                   "One row per day per value of this column (userAgentOS, service, ..., "
                   "multi_device)");
   cmd->add_option("--sample", args->sample, "Only users with sample_id < N (1-100)")
-      ->check(CLI::Range(1, 100));
+      ->check(PlainDecimal() & CLI::Range(1, 100));
   cmd->callback([args, exit_code] { *exit_code = RunKpis(*args); });
 }
 

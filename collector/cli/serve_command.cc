@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -24,20 +25,33 @@ struct ServeArgs {
   std::string synchronous = "full";
 };
 
+// A port as people write it: 1 to 5 decimal digits, at most 65535 (0: any free port).
+std::optional<int> ParsePort(const std::string& text) {
+  if (text.empty() || text.size() > 5 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const int port = std::stoi(text);  // Cannot throw: at most five digits.
+  if (port > 65535) return std::nullopt;
+  return port;
+}
+
 int RunServe(const ServeArgs& args) {
   CollectorConfig config;
   config.db_path = args.db;
   config.glean_schema_path = args.glean_schema;
   const size_t colon = args.listen.rfind(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument("no port");
-    config.server.host = args.listen.substr(0, colon);
-    config.server.port = std::stoi(args.listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "telemetry-collector serve: --listen wants HOST:PORT, not %s\n",
-                 args.listen.c_str());
+  const std::optional<int> port =
+      colon == std::string::npos ? std::nullopt : ParsePort(args.listen.substr(colon + 1));
+  if (!port) {
+    std::fprintf(stderr,
+                 "telemetry-collector serve: --listen wants HOST:PORT with a decimal port from 0 "
+                 "to 65535, not %s\n",
+                 args.listen.substr(0, 200).c_str());
     return kExitUsage;
   }
+  config.server.host = args.listen.substr(0, colon);
+  config.server.port = *port;
   config.server.threads = args.threads;
   config.server.io_timeout = std::chrono::milliseconds(args.io_timeout_ms);
   config.server.keep_alive_seconds = args.keep_alive_seconds;
@@ -94,14 +108,17 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   command->add_option("--glean-schema", args->glean_schema,
                       "glean.1.schema.json; without it Glean pings are checked structurally only");
   command->add_option("--threads", args->threads, "HTTP worker threads (one per open connection)")
+      ->check(PlainDecimal() & CLI::Range(1, 4096))
       ->capture_default_str();
   command
       ->add_option("--io-timeout-ms", args->io_timeout_ms,
                    "Read and write timeout of a connection, in milliseconds")
+      ->check(PlainDecimal() & CLI::Range(1, 3600000))
       ->capture_default_str();
   command
       ->add_option("--keep-alive-timeout", args->keep_alive_seconds,
                    "Seconds an idle keep-alive connection stays open")
+      ->check(PlainDecimal() & CLI::Range(0, 3600))
       ->capture_default_str();
   command
       ->add_option("--synchronous", args->synchronous,

@@ -90,7 +90,20 @@ class HttpServer::Handlers {
                                "not accepted)"));
       return HandlerResponse::Handled;
     }
+    if (req.has_header("Content-Length") &&
+        !IsPlainDecimal(req.get_header_value("Content-Length"))) {
+      // The library reads "-1" as 2^64 - 1 and would call it too large; it is malformed.
+      Refuse(req, res,
+             collector::Refuse(Reason::kBadRequest, "the Content-Length is not a number of bytes"));
+      return HandlerResponse::Handled;
+    }
     return HandlerResponse::Unhandled;
+  }
+
+  // RFC 9110's Content-Length: 1*DIGIT, and short enough to mean a size.
+  static bool IsPlainDecimal(const std::string& value) {
+    return !value.empty() && value.size() <= 18 &&
+           value.find_first_not_of("0123456789") == std::string::npos;
   }
 
   void Submit(const httplib::Request& req, httplib::Response& res) {

@@ -39,7 +39,17 @@ int ActivityColumnIndex(std::string_view name);
 
 // Checks the row: timestamp an integer (ms), type non-empty, seqTime an integer or NULL,
 // newUser 0, 1, true, false or NULL (NULL is 0). InvalidArgument says which column is wrong.
+// The event's import_key is set (ImportKey).
 Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher& hasher);
+
+// A value as an error message quotes it: in double quotes, cut after 80 bytes (at a UTF-8
+// character boundary) with "..." so that a huge field cannot flood the output.
+std::string QuoteValue(std::string_view value);
+
+// An imported row's identity: the hex SHA-256 of its canonical content (every column, ids
+// already HMACed, newUser as 0/1), so the same row read again, from the same file or another,
+// in CSV or NDJSON, has the same key. The seed's rows carry no id of their own.
+std::string ImportKey(const ActivityEvent& event);
 
 }  // namespace telemetry::collector
 

@@ -10,6 +10,8 @@
 namespace telemetry::collector {
 namespace {
 
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
 class FileImporter {
  public:
   FileImporter(const std::string& file, const ImportOptions& options, const IdHasher& hasher,
@@ -27,6 +29,8 @@ class FileImporter {
     while (std::getline(in, line)) {
       ++line_number;
       bytes_read += line.size() + 1;
+      // A byte-order mark, as spreadsheet programs write one, is not part of the first line.
+      if (line_number == 1 && line.rfind(kUtf8Bom, 0) == 0) line.erase(0, kUtf8Bom.size());
       if (line_number == 1 && options_.format == ImportFormat::kCsv) {
         if (Status s = ReadHeader(line); !s.ok()) return FileProblem(1, s.message());
         continue;
@@ -62,9 +66,10 @@ class FileImporter {
     if (!names.ok()) return names.status();
     for (const std::string& name : *names) {
       const int index = ActivityColumnIndex(name);
-      if (index < 0) return Status::InvalidArgument("unknown column '" + name + "'");
+      if (index < 0) return Status::InvalidArgument("unknown column " + QuoteValue(name));
       for (int seen : columns_) {
-        if (seen == index) return Status::InvalidArgument("column '" + name + "' repeats");
+        if (seen == index)
+          return Status::InvalidArgument("column " + QuoteValue(name) + " repeats");
       }
       columns_.push_back(index);
     }
@@ -94,7 +99,7 @@ class FileImporter {
     RawActivityRow row;
     for (auto it = object.begin(); it != object.end(); ++it) {
       const int index = ActivityColumnIndex(it.key());
-      if (index < 0) return Status::InvalidArgument("unknown column '" + it.key() + "'");
+      if (index < 0) return Status::InvalidArgument("unknown column " + QuoteValue(it.key()));
       if (it->is_null()) continue;
       if (it->is_string()) {
         row[index] = it->get<std::string>();
@@ -103,7 +108,8 @@ class FileImporter {
       } else if (it->is_number()) {
         row[index] = it->dump();
       } else {
-        return Status::InvalidArgument("column '" + it.key() + "' is not a string or number");
+        return Status::InvalidArgument("column " + QuoteValue(it.key()) +
+                                       " is not a string or number");
       }
     }
     return row;
@@ -111,8 +117,10 @@ class FileImporter {
 
   Status Flush() {
     if (batch_.empty()) return Status::Ok();
-    if (Status s = storage_->AppendActivity(batch_); !s.ok()) return s;
-    report_->imported += static_cast<int64_t>(batch_.size());
+    Result<int64_t> stored = storage_->AppendActivity(batch_);
+    if (!stored.ok()) return stored.status();
+    report_->imported += *stored;
+    report_->already_there += static_cast<int64_t>(batch_.size()) - *stored;
     batch_.clear();
     return Status::Ok();
   }

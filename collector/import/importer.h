@@ -27,6 +27,7 @@ enum class ImportFormat { kCsv, kNdjson };
 struct ImportReport {
   int64_t rows_read = 0;
   int64_t imported = 0;
+  int64_t already_there = 0;  // Good rows stored before (by an earlier import, or the same file).
   int64_t rejected = 0;
   int64_t unreadable_files = 0;
 };

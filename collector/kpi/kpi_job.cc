@@ -1,8 +1,16 @@
 #include "collector/kpi/kpi_job.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "telemetry/base/sqlite.h"
 
@@ -34,13 +42,32 @@ CREATE TABLE IF NOT EXISTS users_services_daily (
   PRIMARY KEY (date, uid, service));
 )sql";
 
+// Ingestion commits are short: waiting this long for one means something is wrong.
+constexpr int kBusyTimeoutMs = 10000;
+
+Result<int64_t> Scalar(Database& db, const std::string& sql);
+Status MustExist(const std::string& db_path);
+
+// Opens an existing collector database (never creates one) and adds the job's tables. WAL, as
+// the collector keeps it, lets the job's snapshot and ingestion's writes go on side by side.
 Result<std::unique_ptr<Database>> OpenDb(const std::string& path) {
-  Result<std::unique_ptr<Database>> db = Database::Open(path, Database::Mode::kReadWrite);
+  if (Status s = MustExist(path); !s.ok()) return s;
+  Result<std::unique_ptr<Database>> db =
+      Database::Open(path, Database::Mode::kReadWrite, kBusyTimeoutMs);
   if (!db.ok()) return db;
-  if (Status s = (*db)->Execute(kSchema); !s.ok()) {
-    return Status::FailedPrecondition("not a collector database (no activity_events?): " +
-                                      s.message());
+  Result<int64_t> events = Scalar(
+      **db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'activity_events'");
+  if (!events.ok()) return Status::FailedPrecondition(path + " is not a SQLite database");
+  if (*events == 0) {
+    return Status::FailedPrecondition(path +
+                                      " is not a collector database (no activity_events table)");
   }
+  // synchronous=NORMAL: a day's commit is not fsynced on its own. The job's tables are derived
+  // data; what a power loss takes back, the next run computes again.
+  if (Status s = (*db)->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s.ok()) {
+    return s;
+  }
+  if (Status s = (*db)->Execute(kSchema); !s.ok()) return s;
   return db;
 }
 
@@ -141,7 +168,7 @@ std::vector<int64_t> Split(const std::string& text) {
   std::vector<int64_t> out;
   std::stringstream in(text);
   for (std::string part; std::getline(in, part, ',');) {
-    if (!part.empty()) out.push_back(std::stoll(part));
+    if (!part.empty()) out.push_back(std::strtoll(part.c_str(), nullptr, 10));
   }
   return out;
 }
@@ -260,24 +287,266 @@ KpiRow ReadRow(const Statement& s) {
   return r;
 }
 
+// The day of a timestamp column, as the arrival log keeps it: never an error, whatever a row
+// holds (a time before 1970 counts as day -1), so the trigger cannot fail an ingestion.
+#define KPI_DAY_OF(column) \
+  "CASE WHEN " column " < 0 THEN -1 ELSE CAST(" column " / 86400000 AS INTEGER) END"
+
+// The arrival log: per day, how many activity rows arrived for it since the job last consumed
+// the day. A trigger fills it in the same transaction as the rows, so unlike a rowid mark it
+// does not depend on whether SQLite reuses rowids after retention deletes.
+const char kArrivalLog[] =
+    "CREATE TABLE IF NOT EXISTS kpi_dirty_days ("
+    "  day INTEGER NOT NULL PRIMARY KEY, arrivals INTEGER NOT NULL);"
+    "CREATE TRIGGER IF NOT EXISTS kpi_log_arrivals AFTER INSERT ON activity_events BEGIN"
+    "  INSERT INTO kpi_dirty_days (day, arrivals) VALUES (" KPI_DAY_OF("NEW.timestamp") ", 1)"
+    "  ON CONFLICT (day) DO UPDATE SET arrivals = arrivals + 1;"
+    "END;";
+
+// Creates the arrival log. A database aggregated before the log existed marked its progress
+// with the highest rowid seen: the rows past it are logged as arrivals, once.
+Status SetUpArrivalLog(Database& db) {
+  Result<int64_t> exists = Scalar(
+      db,
+      "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'kpi_log_arrivals'");
+  if (!exists.ok()) return exists.status();
+  if (*exists > 0) return Status::Ok();
+  return InTransaction(db, [&]() -> Status {
+    if (Status s = db.Execute(kArrivalLog); !s.ok()) return s;
+    Result<std::optional<std::string>> seen = Meta(db, "last_rowid");
+    if (!seen.ok()) return seen.status();
+    if (!seen->has_value()) return Status::Ok();
+    const std::string last_rowid = std::to_string(std::strtoll((*seen)->c_str(), nullptr, 10));
+    if (Status s = db.Execute("INSERT OR REPLACE INTO kpi_dirty_days SELECT day, count(*) FROM ("
+                              "SELECT " KPI_DAY_OF("timestamp") " AS day FROM activity_events "
+                                                                "WHERE rowid > " +
+                              last_rowid + ") GROUP BY day");
+        !s.ok()) {
+      return s;
+    }
+    return db.Execute("DELETE FROM kpi_meta WHERE key = 'last_rowid'");
+  });
+}
+
+// One `aggregate` at a time per database: an exclusive flock on <db>.kpi.lock, held for the
+// run and released by the kernel however the process ends. The holder's pid is written in it
+// for the message a second run prints.
+class JobLock {
+ public:
+  static Result<JobLock> Acquire(const std::string& db_path) {
+    const std::string path = db_path + ".kpi.lock";
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::IoError("cannot open the job lock " + path + ": " + strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      char pid[32] = {};
+      const ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+      close(fd);
+      if (error != EWOULDBLOCK) {
+        return Status::IoError("cannot lock " + path + ": " + strerror(error));
+      }
+      std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "";
+      holder.erase(std::remove(holder.begin(), holder.end(), '\n'), holder.end());
+      return Status::Unavailable("another aggregate" +
+                                 (holder.empty() ? std::string() : " (pid " + holder + ")") +
+                                 " holds the job on " + db_path + "; nothing was changed");
+    }
+    const std::string pid = std::to_string(getpid()) + "\n";
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+      // The pid is only for the message; the lock itself holds.
+    }
+    return JobLock(fd);
+  }
+  JobLock(JobLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  JobLock& operator=(JobLock&&) = delete;
+  ~JobLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  explicit JobLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+Status MustExist(const std::string& db_path) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(db_path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return Status::NotFound("no database at " + db_path);
+  }
+  if (ec) return Status::IoError("cannot read " + db_path + ": " + ec.message());
+  if (status.type() != std::filesystem::file_type::regular) {
+    return Status::FailedPrecondition(db_path + " is not a database file");
+  }
+  return Status::Ok();
+}
+
+Status CheckOptions(const AggregateOptions& options) {
+  if (options.retain_days != 0 && options.retain_days < kMinRetainDays) {
+    return Status::InvalidArgument("--retain-days must be at least " +
+                                   std::to_string(kMinRetainDays) +
+                                   " (a recomputation replays that much)");
+  }
+  if (options.from.has_value() != options.to.has_value()) {
+    return Status::InvalidArgument("give both --from and --to, or neither");
+  }
+  if (options.from && *options.from > *options.to) {
+    return Status::InvalidArgument("--from " + UtcDateOfDay(*options.from) + " is after --to " +
+                                   UtcDateOfDay(*options.to));
+  }
+  return Status::Ok();
+}
+
+// A second connection in one read transaction: the job's consistent view of the database.
+// WAL lets ingestion commit meanwhile; none of the job's reads takes the write lock.
+Result<std::unique_ptr<Database>> OpenSnapshot(const std::string& db_path) {
+  Result<std::unique_ptr<Database>> db =
+      Database::Open(db_path, Database::Mode::kReadWrite, kBusyTimeoutMs);
+  if (!db.ok()) return db;
+  if (Status s = (*db)->Execute("BEGIN"); !s.ok()) return s;
+  // The snapshot starts with the first read.
+  if (Result<int64_t> s = Scalar(**db, "SELECT count(*) FROM kpi_meta"); !s.ok()) {
+    return s.status();
+  }
+  return db;
+}
+
+// The days a run computes, and where its engine state comes from.
+struct Plan {
+  Day first = 0, last = -1;
+  std::optional<Day> state_day;  // Set: continue from the stored state of this day.
+  std::vector<std::pair<Day, int64_t>> arrivals;  // The arrival log as the run saw it.
+};
+
+Result<std::vector<std::pair<Day, int64_t>>> Arrivals(Database& snapshot) {
+  Result<std::unique_ptr<Statement>> s =
+      snapshot.Prepare("SELECT day, arrivals FROM kpi_dirty_days ORDER BY day");
+  if (!s.ok()) return s.status();
+  std::vector<std::pair<Day, int64_t>> out;
+  Result<bool> row = (*s)->Step();
+  for (; row.ok() && *row; row = (*s)->Step()) {
+    out.emplace_back(static_cast<Day>((*s)->Int(0)), (*s)->Int(1));
+  }
+  if (!row.ok()) return row.status();
+  return out;
+}
+
+Result<Plan> PlanRun(Database& snapshot, const AggregateOptions& options) {
+  Plan plan;
+  if (options.from && options.to) {
+    plan.first = *options.from;
+    plan.last = *options.to;
+    return plan;
+  }
+  plan.last = options.today - 1;
+  Result<std::vector<std::pair<Day, int64_t>>> arrivals = Arrivals(snapshot);
+  Result<std::optional<std::string>> state = Meta(snapshot, "state_day");
+  if (!arrivals.ok()) return arrivals.status();
+  if (!state.ok()) return state.status();
+  plan.arrivals = std::move(*arrivals);
+  if (!state->has_value()) {
+    // Never aggregated: everything is new.
+    Result<int64_t> oldest = Scalar(snapshot, "SELECT min(timestamp) FROM activity_events");
+    if (!oldest.ok()) return oldest.status();
+    if (*oldest == INT64_MIN) return plan;  // No data at all.
+    plan.first = UtcDayOf(*oldest);
+    return plan;
+  }
+  const Day state_day = static_cast<Day>(std::strtol((*state)->c_str(), nullptr, 10));
+  if (!plan.arrivals.empty() && plan.arrivals.front().first <= state_day) {
+    plan.first = plan.arrivals.front().first;  // Late data: recompute from its day on.
+  } else {
+    plan.first = state_day + 1;
+    plan.state_day = state_day;
+  }
+  return plan;
+}
+
 // users_services_daily for one day: per (uid, service), the event count and the user agent,
-// grouped by SQLite itself.
-Status StoreUsersServices(Database& db, Day day) {
+// grouped by SQLite over the snapshot and written in the day's transaction.
+Status StoreUsersServices(Database& db, Database& snapshot, Day day) {
+  Result<std::unique_ptr<Statement>> group = snapshot.Prepare(
+      "SELECT uid, coalesce(service, ''), count(*), min(userAgentOS), min(userAgentBrowser) "
+      "FROM activity_events WHERE timestamp >= ?1 AND timestamp < ?2 AND uid IS NOT NULL "
+      "GROUP BY uid, coalesce(service, '')");
   Result<std::unique_ptr<Statement>> clear =
       db.Prepare("DELETE FROM users_services_daily WHERE date = ?");
-  Result<std::unique_ptr<Statement>> fill = db.Prepare(
-      "INSERT INTO users_services_daily "
-      "SELECT ?3, uid, coalesce(service, ''), count(*), min(userAgentOS), min(userAgentBrowser), "
-      "NULL FROM activity_events WHERE timestamp >= ?1 AND timestamp < ?2 AND uid IS NOT NULL "
-      "GROUP BY uid, coalesce(service, '')");
+  Result<std::unique_ptr<Statement>> insert =
+      db.Prepare("INSERT INTO users_services_daily VALUES (?, ?, ?, ?, ?, ?, NULL)");
+  if (!group.ok()) return group.status();
   if (!clear.ok()) return clear.status();
-  if (!fill.ok()) return fill.status();
-  if (Status s = (*clear)->Bind(1, UtcDateOfDay(day)).Run(); !s.ok()) return s;
-  return (*fill)
-      ->Bind(1, static_cast<int64_t>(day) * kDayMillis)
-      .Bind(2, static_cast<int64_t>(day + 1) * kDayMillis)
-      .Bind(3, UtcDateOfDay(day))
-      .Run();
+  if (!insert.ok()) return insert.status();
+  const std::string date = UtcDateOfDay(day);
+  if (Status s = (*clear)->Bind(1, date).Run(); !s.ok()) return s;
+  Statement& g = **group;
+  g.Bind(1, static_cast<int64_t>(day) * kDayMillis)
+      .Bind(2, static_cast<int64_t>(day + 1) * kDayMillis);
+  Result<bool> row = g.Step();
+  for (; row.ok() && *row; row = g.Step()) {
+    Statement& i = **insert;
+    i.Bind(1, date).Bind(2, g.Text(0)).Bind(3, g.Text(1)).Bind(4, g.Int(2));
+    g.IsNull(3) ? i.BindNull(5) : i.Bind(5, g.Text(3));
+    g.IsNull(4) ? i.BindNull(6) : i.Bind(6, g.Text(4));
+    if (Status s = i.Run(); !s.ok()) return s;
+  }
+  return row.ok() ? Status::Ok() : row.status();
+}
+
+// Computes the plan's days from the snapshot; each day is written in a transaction of its own,
+// so ingestion waits for one day's rows at most, never for the run.
+Status ComputeDays(Database& db, Database& snapshot, EventReader& reader, KpiEngine& engine,
+                   const Plan& plan, const AggregateOptions& options, AggregateResult* result) {
+  Result<std::unique_ptr<Statement>> insert = db.Prepare(
+      "INSERT OR REPLACE INTO kpi_daily VALUES "
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert.ok()) return insert.status();
+  for (Day day = plan.first; day <= plan.last; ++day) {
+    Result<std::vector<Row>> rows = reader.Day(day);
+    if (!rows.ok()) return rows.status();
+    const KpiRow kpis = engine.AddDay(day, Events(*rows));
+    Status s = InTransaction(db, [&]() -> Status {
+      if (Status r = StoreRow(**insert, kpis); !r.ok()) return r;
+      return StoreUsersServices(db, snapshot, day);
+    });
+    if (!s.ok()) return s;
+    ++result->days;
+    if (options.progress) options.progress(day, plan.first, plan.last, kpis);
+  }
+  return Status::Ok();
+}
+
+// The state as of the last day computed, and the arrivals the run has taken in. An entry whose
+// count grew since the snapshot received rows the run did not see: it stays.
+Status SaveProgress(Database& db, const KpiEngine& engine,
+                    const std::vector<std::pair<Day, int64_t>>& arrivals) {
+  if (Status s = SaveState(db, engine); !s.ok()) return s;
+  Result<std::unique_ptr<Statement>> consume =
+      db.Prepare("DELETE FROM kpi_dirty_days WHERE day = ? AND arrivals = ?");
+  if (!consume.ok()) return consume.status();
+  for (const auto& [day, count] : arrivals) {
+    if (Status s = (*consume)->Bind(1, int64_t{day}).Bind(2, count).Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Retention: deletes the raw events before `cutoff_ms` a few thousand rows per transaction.
+Result<int64_t> DeleteBefore(Database& db, int64_t cutoff_ms) {
+  Result<std::unique_ptr<Statement>> doomed = db.Prepare(
+      "DELETE FROM activity_events WHERE rowid IN "
+      "(SELECT rowid FROM activity_events WHERE timestamp < ? LIMIT 5000)");
+  if (!doomed.ok()) return doomed.status();
+  int64_t deleted = 0;
+  while (true) {
+    int64_t changed = 0;
+    Status s = InTransaction(db, [&] {
+      Status run = (*doomed)->Bind(1, cutoff_ms).Run();
+      changed = db.Changes();
+      return run;
+    });
+    if (!s.ok()) return s;
+    if (changed == 0) return deleted;
+    deleted += changed;
+  }
 }
 
 }  // namespace
@@ -290,88 +559,48 @@ const std::vector<std::string>& SegmentColumns() {
 }
 
 Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOptions& options) {
-  if (options.retain_days != 0 && options.retain_days < kMinRetainDays) {
-    return Status::InvalidArgument("--retain-days must be at least " +
-                                   std::to_string(kMinRetainDays) +
-                                   " (a recomputation replays that much)");
-  }
+  if (Status s = CheckOptions(options); !s.ok()) return s;
+  if (Status s = MustExist(db_path); !s.ok()) return s;
+  Result<JobLock> lock = JobLock::Acquire(db_path);
+  if (!lock.ok()) return lock.status();
   Result<std::unique_ptr<Database>> opened = OpenDb(db_path);
   if (!opened.ok()) return opened.status();
   Database& db = **opened;
-  Result<EventReader> reader = EventReader::Make(db, 100, "");
-  if (!reader.ok()) return reader.status();
-
-  // What changed since the last run: rows past the highest one seen.
-  Result<std::optional<std::string>> seen = Meta(db, "last_rowid");
-  Result<std::optional<std::string>> state = Meta(db, "state_day");
-  if (!seen.ok()) return seen.status();
-  if (!state.ok()) return state.status();
-  const int64_t last_rowid = seen->has_value() ? std::stoll(**seen) : 0;
-  Result<int64_t> max_rowid = Scalar(db, "SELECT max(rowid) FROM activity_events");
-  Result<int64_t> first_new = Scalar(
-      db, "SELECT min(timestamp) FROM activity_events WHERE rowid > " + std::to_string(last_rowid));
-  if (!max_rowid.ok()) return max_rowid.status();
-  if (!first_new.ok()) return first_new.status();
-
-  Day first = 0;
-  Day last = options.today - 1;
-  KpiEngine engine(options.config);
-  if (options.from && options.to) {
-    first = *options.from;
-    last = *options.to;
-  } else {
-    std::optional<Day> state_day;
-    if (state->has_value()) state_day = static_cast<Day>(std::stol(**state));
-    std::optional<Day> dirty;
-    if (*first_new != INT64_MIN) dirty = UtcDayOf(*first_new);
-    if (!state_day) {
-      if (!dirty) return AggregateResult{};  // No data at all.
-      first = *dirty;
-    } else if (dirty && *dirty <= *state_day) {
-      first = *dirty;  // Late data: recompute from its day on.
-    } else {
-      first = *state_day + 1;
-      if (Status s = LoadState(db, *state_day, engine); !s.ok()) return s;
-    }
-  }
+  if (Status s = SetUpArrivalLog(db); !s.ok()) return s;
+  // Every read from here on sees the database as the run started; ingestion goes on meanwhile.
+  Result<std::unique_ptr<Database>> snapshot = OpenSnapshot(db_path);
+  if (!snapshot.ok()) return snapshot.status();
+  Result<Plan> plan = PlanRun(**snapshot, options);
+  if (!plan.ok()) return plan.status();
   AggregateResult result;
-  if (first > last) return result;
-  if (!engine.last_day()) {
-    if (Status s = WarmUp(*reader, engine, first - kWarmUpDays, first - 1); !s.ok()) return s;
-  }
-  Result<std::unique_ptr<Statement>> insert = db.Prepare(
-      "INSERT OR REPLACE INTO kpi_daily VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.status();
-  Status status = InTransaction(db, [&]() -> Status {
-    for (Day day = first; day <= last; ++day) {
-      if (options.progress) options.progress(day, last);
-      Result<std::vector<Row>> rows = reader->Day(day);
-      if (!rows.ok()) return rows.status();
-      if (Status s = StoreRow(**insert, engine.AddDay(day, Events(*rows))); !s.ok()) return s;
-      if (Status s = StoreUsersServices(db, day); !s.ok()) return s;
-      ++result.days;
-    }
-    // Only a run up to yesterday moves the incremental state on.
-    if (!(options.from && options.to) || last >= options.today - 1) {
-      if (Status s = SaveState(db, engine); !s.ok()) return s;
-      if (*max_rowid != INT64_MIN) {
-        if (Status s = SetMeta(db, "last_rowid", std::to_string(*max_rowid)); !s.ok()) return s;
-      }
-    }
-    if (options.retain_days > 0) {
-      const int64_t cutoff = static_cast<int64_t>(last - options.retain_days + 1) * kDayMillis;
-      Result<int64_t> doomed = Scalar(
-          db, "SELECT count(*) FROM activity_events WHERE timestamp < " + std::to_string(cutoff));
-      if (!doomed.ok()) return doomed.status();
-      result.events_deleted = *doomed;
-      return db.Execute("DELETE FROM activity_events WHERE timestamp < " + std::to_string(cutoff));
-    }
-    return Status::Ok();
-  });
+  if (plan->first > plan->last) return result;
+  KpiEngine engine(options.config);
+  Result<EventReader> reader = EventReader::Make(**snapshot, 100, "");
+  if (!reader.ok()) return reader.status();
+  Status status = plan->state_day
+                      ? LoadState(**snapshot, *plan->state_day, engine)
+                      : WarmUp(*reader, engine, plan->first - kWarmUpDays, plan->first - 1);
   if (!status.ok()) return status;
-  result.first = first;
-  result.last = last;
+  if (Status s = ComputeDays(db, **snapshot, *reader, engine, *plan, options, &result); !s.ok()) {
+    return s;
+  }
+  // A recomputation of chosen days leaves the incremental state and the arrival log alone: the
+  // next plain run still recomputes every day late rows arrived for.
+  if (!(options.from && options.to)) {
+    if (Status s = InTransaction(db, [&] { return SaveProgress(db, engine, plan->arrivals); });
+        !s.ok()) {
+      return s;
+    }
+  }
+  (void)(*snapshot)->Execute("COMMIT");
+  if (options.retain_days > 0) {
+    const Day cutoff = plan->last - options.retain_days + 1;
+    Result<int64_t> deleted = DeleteBefore(db, static_cast<int64_t>(cutoff) * kDayMillis);
+    if (!deleted.ok()) return deleted.status();
+    result.events_deleted = *deleted;
+  }
+  result.first = plan->first;
+  result.last = plan->last;
   return result;
 }
 

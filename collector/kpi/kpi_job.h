@@ -4,11 +4,16 @@
 //
 // Tables it owns (beside the collector's activity_events): kpi_daily (one row per day, KPI.md's
 // columns), kpi_user_state / kpi_device_state / kpi_meta (the engine's state as of the last
-// aggregated day, and the highest activity row seen), users_services_daily (one row per user
-// per service per day). Runs are idempotent; events that arrive for days already aggregated
-// make those days and every later one be computed again on the next run.
+// aggregated day), kpi_dirty_days (per day, the activity rows that arrived since the job last
+// took the day in, kept by a trigger on activity_events), users_services_daily (one row per
+// user per service per day). Runs are idempotent; events that arrive for days already
+// aggregated make those days and every later one be computed again on the next plain run, even
+// when a --from/--to run came in between.
 //
-// Not thread-safe; one job at a time per database (SQLite serialises writers anyway).
+// A run reads one snapshot (a read transaction on a connection of its own) and writes each day
+// in a short transaction of its own, so ingestion goes on while it runs. One run at a time per
+// database: Aggregate() takes an exclusive lock on <db>.kpi.lock and fails with Unavailable,
+// changing nothing, while another run holds it. Never creates a database.
 #ifndef COLLECTOR_KPI_KPI_JOB_H_
 #define COLLECTOR_KPI_KPI_JOB_H_
 
@@ -33,7 +38,8 @@ struct AggregateOptions {
   Day today = 0;        // Without dates: up to the day before this one (UTC).
   int retain_days = 0;  // > 0: afterwards delete raw events older than this many days.
   KpiConfig config;
-  std::function<void(Day day, Day last)> progress;  // Called before each day.
+  // Called after each day is stored, with the run's first and last days and the day's KPIs.
+  std::function<void(Day day, Day first, Day last, const KpiRow& kpis)> progress;
 };
 
 struct AggregateResult {
@@ -42,6 +48,8 @@ struct AggregateResult {
   int64_t events_deleted = 0;
 };
 
+// InvalidArgument for bad options (a reversed range), NotFound for a missing database,
+// Unavailable when another run holds the job.
 Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOptions& options);
 
 // The stored KPIs of [from, to]; days not aggregated yet are missing from the result.

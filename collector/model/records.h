@@ -32,6 +32,9 @@ struct ActivityEvent {
   std::optional<std::string> campaign;    // campaign
   std::optional<std::string> migration;   // migration
   std::optional<int> sample_id;           // first 8 hex digits of uid's HMAC, mod 100
+  // Imported rows only: the row's identity, a hash of its content (import/activity_row.h);
+  // unique in storage, so importing a row again stores nothing.
+  std::optional<std::string> import_key;
 };
 
 // One scalar value of a ping: (document, probe, key, value), with the process it came from.

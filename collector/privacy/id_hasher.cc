@@ -1,17 +1,20 @@
 #include "collector/privacy/id_hasher.h"
 
+#include <fcntl.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 
 namespace telemetry::collector {
 
@@ -82,11 +85,45 @@ IdHasher::IdHasher(IdHasher&&) noexcept = default;
 IdHasher& IdHasher::operator=(IdHasher&&) noexcept = default;
 IdHasher::~IdHasher() = default;
 
+namespace {
+
+// The file's bytes, with plain system calls: a directory, a FIFO that fails or an I/O error is
+// a Status naming the file and the cause, never an exception.
+Result<std::string> ReadKeyFile(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::IoError("cannot read the HMAC key file " + path + ": " + strerror(errno));
+  }
+  struct stat info = {};
+  if (fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    close(fd);
+    return Status::IoError("cannot read the HMAC key file " + path + ": it is a directory");
+  }
+  std::string secret;
+  // Sized once, so that no copy of the key is left behind in freed memory by a reallocation.
+  if (S_ISREG(info.st_mode)) secret.reserve(static_cast<size_t>(info.st_size) + 1);
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : 0;
+      OPENSSL_cleanse(buffer, sizeof(buffer));
+      close(fd);
+      if (error == 0) return secret;
+      OPENSSL_cleanse(secret.data(), secret.size());
+      return Status::IoError("cannot read the HMAC key file " + path + ": " + strerror(error));
+    }
+    secret.append(buffer, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
 Result<IdHasher> IdHasher::FromKeyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot read the HMAC key file " + path);
-  std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Status::IoError("cannot read the HMAC key file " + path);
+  Result<std::string> read = ReadKeyFile(path);
+  if (!read.ok()) return read.status();
+  std::string& secret = *read;
   if (!secret.empty() && secret.back() == '\n') secret.pop_back();
   if (!secret.empty() && secret.back() == '\r') secret.pop_back();
   if (secret.size() < kMinKeyBytes) {

@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS activity_events(
   entrypoint TEXT,
   campaign TEXT,
   migration TEXT,
-  sample_id INTEGER);
+  sample_id INTEGER,
+  import_key TEXT);
 CREATE TABLE IF NOT EXISTS scalars(
   document_id TEXT NOT NULL,
   process TEXT NOT NULL,
@@ -58,6 +59,15 @@ CREATE TABLE IF NOT EXISTS rejections(
   headers TEXT NOT NULL,
   body BLOB NOT NULL);
 PRAGMA user_version = 1;
+)sql";
+
+// Version 2: imported rows carry an identity (import_key), unique where set; a database made
+// before gets the column, its earlier imports keep NULL.
+constexpr const char* kAddImportKey = "ALTER TABLE activity_events ADD COLUMN import_key TEXT";
+constexpr const char* kImportKeyIndex = R"sql(
+CREATE UNIQUE INDEX IF NOT EXISTS activity_events_import_key
+  ON activity_events(import_key) WHERE import_key IS NOT NULL;
+PRAGMA user_version = 2;
 )sql";
 
 using sqlite::Database;
@@ -110,6 +120,7 @@ class SqliteStorage final : public Storage {
       return s;
     }
     if (Status s = db_->Execute(kSchema); !s.ok()) return s;
+    if (Status s = AddImportKey(); !s.ok()) return s;
     for (auto [target, sql] :
          std::initializer_list<std::pair<std::unique_ptr<Statement>*, const char*>>{
              {&begin_, "BEGIN IMMEDIATE"},
@@ -122,8 +133,13 @@ class SqliteStorage final : public Storage {
              {&insert_event_,
               "INSERT INTO activity_events(document_id, timestamp, seqId, seqTime, type, uid, "
               "deviceId, newUser, userAgentBrowser, userAgentVersion, userAgentOS, service, "
-              "context, entrypoint, campaign, migration, sample_id) "
-              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+              "context, entrypoint, campaign, migration, sample_id, import_key) "
+              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+             {&insert_imported_,
+              "INSERT OR IGNORE INTO activity_events(document_id, timestamp, seqId, seqTime, "
+              "type, uid, deviceId, newUser, userAgentBrowser, userAgentVersion, userAgentOS, "
+              "service, context, entrypoint, campaign, migration, sample_id, import_key) "
+              "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
              {&insert_scalar_,
               "INSERT INTO scalars(document_id, process, probe, key, kind, value) "
               "VALUES(?,?,?,?,?,?)"},
@@ -146,13 +162,17 @@ class SqliteStorage final : public Storage {
     });
   }
 
-  Status AppendActivity(const std::vector<ActivityEvent>& rows) override {
-    return InTransaction([&] {
+  Result<int64_t> AppendActivity(const std::vector<ActivityEvent>& rows) override {
+    int64_t stored = 0;
+    Status status = InTransaction([&] {
       for (const ActivityEvent& row : rows) {
-        if (Status s = InsertEvent(std::nullopt, row); !s.ok()) return s;
+        if (Status s = InsertEvent(*insert_imported_, std::nullopt, row); !s.ok()) return s;
+        stored += db_->Changes();
       }
       return Status::Ok();
     });
+    if (!status.ok()) return status;
+    return stored;
   }
 
   Result<Stats> ReadStats() override {
@@ -224,8 +244,21 @@ class SqliteStorage final : public Storage {
     }
   }
 
-  Status InsertEvent(const std::optional<std::string>& document_id, const ActivityEvent& e) {
-    return Binder(*insert_event_)
+  Status AddImportKey() {
+    bool present = false;
+    Status status =
+        Query("SELECT count(*) FROM pragma_table_info('activity_events') WHERE name = 'import_key'",
+              [&](const Statement& row) { present = row.Int(0) > 0; });
+    if (!status.ok()) return status;
+    if (!present) {
+      if (Status s = db_->Execute(kAddImportKey); !s.ok()) return s;
+    }
+    return db_->Execute(kImportKeyIndex);
+  }
+
+  Status InsertEvent(Statement& insert, const std::optional<std::string>& document_id,
+                     const ActivityEvent& e) {
+    return Binder(insert)
         .Text(document_id)
         .Int(e.timestamp_ms)
         .Text(e.seq_id)
@@ -243,6 +276,7 @@ class SqliteStorage final : public Storage {
         .Text(e.campaign)
         .Text(e.migration)
         .Int(e.sample_id)
+        .Text(e.import_key)
         .Run();
   }
 
@@ -265,7 +299,7 @@ class SqliteStorage final : public Storage {
     *stored = db_->Changes() != 0;  // 0: a duplicate, stored before; keep nothing of it.
     if (!*stored) return Status::Ok();
     for (const ActivityEvent& event : doc.activity) {
-      if (Status s = InsertEvent(p.document_id, event); !s.ok()) return s;
+      if (Status s = InsertEvent(*insert_event_, p.document_id, event); !s.ok()) return s;
     }
     for (const ScalarRow& scalar : doc.scalars) {
       if (Status s = Binder(*insert_scalar_)
@@ -314,7 +348,7 @@ class SqliteStorage final : public Storage {
   std::unique_ptr<Database> db_;
   bool sync_every_commit_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, insert_ping_, insert_event_,
-      insert_scalar_, insert_rejection_;
+      insert_imported_, insert_scalar_, insert_rejection_;
 };
 
 }  // namespace

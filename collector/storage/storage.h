@@ -61,8 +61,10 @@ class Storage {
   // already stored (the duplicate and its rows are dropped; within one batch the first wins).
   virtual Status Commit(const WriteBatch& batch, std::vector<bool>* stored) = 0;
 
-  // Appends activity rows that belong to no ping (imports), in one transaction.
-  virtual Status AppendActivity(const std::vector<ActivityEvent>& rows) = 0;
+  // Appends activity rows that belong to no ping (imports), in one transaction. A row whose
+  // import_key is already stored (or repeats within `rows`) is skipped: imports happen once.
+  // Returns how many rows were stored now.
+  virtual Result<int64_t> AppendActivity(const std::vector<ActivityEvent>& rows) = 0;
 
   virtual Result<Stats> ReadStats() = 0;
 

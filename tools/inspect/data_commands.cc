@@ -23,7 +23,14 @@ std::unique_ptr<Reader> OpenOrSay(const DataOptions& options, std::ostream& err)
     err << "telemetry-inspect: name the data directory with --data-dir\n";
     return nullptr;
   }
-  if (!std::filesystem::is_directory(options.data_dir)) {
+  // The non-throwing form: a path that cannot even be looked at is an answer, not an abort.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(options.data_dir, ec);
+  if (ec && status.type() != std::filesystem::file_type::not_found) {
+    err << "telemetry-inspect: " << options.data_dir << " cannot be read: " << ec.message() << "\n";
+    return nullptr;
+  }
+  if (status.type() != std::filesystem::file_type::directory) {
     err << "telemetry-inspect: " << options.data_dir << " is not a directory\n";
     return nullptr;
   }

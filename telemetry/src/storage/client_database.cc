@@ -178,7 +178,12 @@ Result<ClientDatabase::Opened> ClientDatabase::Open(const std::string& data_dir,
 
 Result<std::unique_ptr<ClientDatabase>> ClientDatabase::OpenReadOnly(const std::string& data_dir) {
   const std::string path = PathIn(data_dir);
-  if (!std::filesystem::exists(path)) return Status::NotFound("no telemetry database at " + path);
+  std::error_code ec;  // Non-throwing: a path we may not look at is an error value.
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (status.type() == std::filesystem::file_type::not_found) {
+    return Status::NotFound("no telemetry database at " + path);
+  }
+  if (ec) return Status::IoError("cannot read " + path + ": " + ec.message());
   Result<std::unique_ptr<Database>> db = Database::Open(path, Database::Mode::kReadOnly);
   Status healthy = db.ok() ? CheckHealthy(**db) : db.status();
   if (healthy.code() == Status::Code::kIoError) {
