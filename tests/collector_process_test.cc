@@ -322,6 +322,31 @@ TEST(CollectorProcess, ImportTakesABomAndCutsHugeQuotes) {
       << out.substr(0, 1000);
 }
 
+// Issue 13, item 3: imported rows meet the same time window as pings at the door, so no import
+// can make the KPI job walk millions of days.
+TEST(CollectorProcess, ImportRefusesImplausibleTimes) {
+  TempDir dir;
+  const std::string db = dir.Path("db");
+  WriteFile(dir.Path("times.csv"),
+            "timestamp,type,uid\n"
+            "-1000000000000000,account.login,u1\n"
+            "-9223372036854775808,account.login,u2\n"
+            "946684799999,account.login,u3\n"     // 1999-12-31T23:59:59.999Z
+            "99999999999999,account.login,u4\n"   // the year 5138
+            "1456387200000,account.login,u5\n");  // 2016-02-25: a real backfill row
+  int code = 0;
+  std::string out = Collector(
+      "import --db " + db + " --format fxa-csv --insecure-dev-key " + dir.Path("times.csv"), &code);
+  EXPECT_EQ(code, 3) << out;
+  EXPECT_NE(out.find("rows read 5, imported 1, already there 0, rejected 4"), std::string::npos)
+      << out;
+  for (int line = 2; line <= 5; ++line) {
+    EXPECT_NE(out.find("times.csv:" + std::to_string(line) + ": implausible_time"),
+              std::string::npos)
+        << out;
+  }
+}
+
 TEST(CollectorProcess, StatsByNamespaceTypeDayAndReason) {
   TempDir dir;
   const std::string db = dir.Path("db");

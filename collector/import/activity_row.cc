@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "collector/ingest/activity_builder.h"
+#include "collector/ingest/limits.h"
 
 namespace telemetry::collector {
 namespace {
@@ -90,7 +91,8 @@ int ActivityColumnIndex(std::string_view name) {
   return -1;
 }
 
-Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher& hasher) {
+Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher& hasher,
+                                      int64_t now_ms) {
   ActivityEvent event;
   if (!row[kTimestamp]) return Status::InvalidArgument("timestamp is missing");
   std::optional<int64_t> timestamp = ParseInt(*row[kTimestamp]);
@@ -98,6 +100,7 @@ Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher&
     return Status::InvalidArgument("timestamp is not an integer (ms): " +
                                    QuoteValue(*row[kTimestamp]));
   }
+  if (Status s = CheckPlausibleTime(*timestamp, now_ms, "timestamp"); !s.ok()) return s;
   event.timestamp_ms = *timestamp;
   if (!row[kType] || row[kType]->empty()) return Status::InvalidArgument("type is missing");
   event.type = *row[kType];

@@ -40,7 +40,9 @@ int ActivityColumnIndex(std::string_view name);
 // Checks the row: timestamp an integer (ms), type non-empty, seqTime an integer or NULL,
 // newUser 0, 1, true, false or NULL (NULL is 0). InvalidArgument says which column is wrong.
 // The event's import_key is set (ImportKey).
-Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher& hasher);
+// `now_ms` bounds the timestamp as at the HTTP door (implausible_time).
+Result<ActivityEvent> ActivityFromRow(const RawActivityRow& row, const IdHasher& hasher,
+                                      int64_t now_ms);
 
 // A value as an error message quotes it: in double quotes, cut after 80 bytes (at a UTF-8
 // character boundary) with "..." so that a huge field cannot flood the output.

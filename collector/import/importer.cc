@@ -6,6 +6,7 @@
 
 #include "collector/import/activity_row.h"
 #include "collector/import/csv_line.h"
+#include "telemetry/base/clock.h"
 
 namespace telemetry::collector {
 namespace {
@@ -40,7 +41,7 @@ class FileImporter {
       Result<RawActivityRow> raw =
           options_.format == ImportFormat::kCsv ? CsvRow(line) : NdjsonRow(line);
       Result<ActivityEvent> event =
-          raw.ok() ? ActivityFromRow(*raw, hasher_) : Result<ActivityEvent>(raw.status());
+          raw.ok() ? ActivityFromRow(*raw, hasher_, now_ms_) : Result<ActivityEvent>(raw.status());
       if (!event.ok()) {
         ++report_->rejected;
         Problem(line_number, event.status().message());
@@ -138,6 +139,7 @@ class FileImporter {
 
   const std::string& file_;
   const ImportOptions& options_;
+  const int64_t now_ms_ = options_.now_ms != 0 ? options_.now_ms : SystemClock().NowMillis();
   const IdHasher& hasher_;
   Storage* storage_;
   ImportReport* report_;

@@ -35,6 +35,9 @@ struct ImportReport {
 struct ImportOptions {
   ImportFormat format = ImportFormat::kCsv;
   size_t batch_rows = 5000;
+  // The time rows are received at: timestamps must lie from 2000-01-01 to a day after it
+  // (ingest/limits.h), as at the HTTP door. 0: the system clock's now.
+  int64_t now_ms = 0;
   // Each problem, as "file:line: why".
   std::function<void(const std::string&)> on_problem;
   // Progress within the current file (bytes read of total), called every few thousand rows.
