@@ -8,6 +8,7 @@
 
 #include <condition_variable>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -251,6 +252,26 @@ namespace {
 
 // Issue 13, item 4: a recomputation of chosen days up to yesterday used to move the
 // high-water mark past a late row of an earlier day, and the next plain run said "nothing to do".
+// Issue 13, item 3: rows from before the door's time window (written by older versions) never
+// make the job walk from their day, nor overflow the day type and hide good rows beside them.
+TEST_F(KpiJobTest, AbsurdOldTimesNeitherWalkMillionsOfDaysNorHideGoodRows) {
+  Insert(std::numeric_limits<int64_t>::min(), "account.login", "ancient", std::nullopt);
+  Insert(-1000000000000000, "account.login", "older", std::nullopt);
+  Insert(kStart * kDay + 5, "account.login", "u1", std::nullopt);
+  AggregateResult first = RunAggregate(kStart + 1);
+  ASSERT_TRUE(first.first);
+  EXPECT_EQ(*first.first, *ParseUtcDate("2000-01-01"));
+  EXPECT_EQ(first.last, kStart);
+  std::vector<KpiRow> rows = Stored(kStart, kStart);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].dau, 1);  // The good row counted.
+  // A late absurd row after the state exists: recomputed from 2000-01-01 at the earliest.
+  Insert(-5000000000000000, "account.login", "late-ancient", std::nullopt);
+  AggregateResult rerun = RunAggregate(kStart + 1);
+  ASSERT_TRUE(rerun.first);
+  EXPECT_EQ(*rerun.first, *ParseUtcDate("2000-01-01"));
+}
+
 TEST_F(KpiJobTest, AFromToRunDoesNotHideLateRowsOfOtherDays) {
   RandomActivity(30, 7);
   RunAggregate(kStart + 30);

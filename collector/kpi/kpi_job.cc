@@ -12,6 +12,7 @@
 #include <sstream>
 #include <utility>
 
+#include "collector/ingest/limits.h"
 #include "telemetry/base/sqlite.h"
 
 namespace telemetry::collector::kpi {
@@ -412,6 +413,10 @@ Result<std::unique_ptr<Database>> OpenSnapshot(const std::string& db_path) {
 }
 
 // The days a run computes, and where its engine state comes from.
+// The first day any stored row can belong to: the door refuses earlier times
+// (collector/ingest/limits.h), and the job never walks from before it.
+constexpr Day kFirstPlausibleDay = static_cast<Day>(kEarliestPlausibleMs / kDayMillis);
+
 struct Plan {
   Day first = 0, last = -1;
   std::optional<Day> state_day;  // Set: continue from the stored state of this day.
@@ -446,15 +451,20 @@ Result<Plan> PlanRun(Database& snapshot, const AggregateOptions& options) {
   plan.arrivals = std::move(*arrivals);
   if (!state->has_value()) {
     // Never aggregated: everything is new.
-    Result<int64_t> oldest = Scalar(snapshot, "SELECT min(timestamp) FROM activity_events");
+    // Times before the door's window (rows of older versions) count from its first day, so
+    // no row can make the job walk millions of days or overflow the day type.
+    Result<int64_t> oldest =
+        Scalar(snapshot, "SELECT min(max(timestamp, " + std::to_string(kEarliestPlausibleMs) +
+                             ")) FROM activity_events");
     if (!oldest.ok()) return oldest.status();
     if (*oldest == INT64_MIN) return plan;  // No data at all.
-    plan.first = UtcDayOf(*oldest);
+    plan.first = static_cast<Day>(UtcDayOf(*oldest));
     return plan;
   }
   const Day state_day = static_cast<Day>(std::strtol((*state)->c_str(), nullptr, 10));
   if (!plan.arrivals.empty() && plan.arrivals.front().first <= state_day) {
-    plan.first = plan.arrivals.front().first;  // Late data: recompute from its day on.
+    // Late data: recompute from its day on (never from before the door's window).
+    plan.first = std::max(plan.arrivals.front().first, kFirstPlausibleDay);
   } else {
     plan.first = state_day + 1;
     plan.state_day = state_day;
