@@ -80,15 +80,44 @@ std::optional<double> PercentileCont(std::vector<double> values, double p) {
   return values[low] + (rank - static_cast<double>(low)) * (values[high] - values[low]);
 }
 
-uint32_t KpiEngine::Intern(std::unordered_map<std::string, uint32_t>& ids,
-                           std::vector<std::string>& names, std::string_view id) {
-  key_.assign(id);  // Reused: no allocation once it has grown.
-  auto it = ids.find(key_);
-  if (it != ids.end()) return it->second;
-  const auto next = static_cast<uint32_t>(names.size());
-  ids.emplace(key_, next);
-  names.push_back(key_);
-  return next;
+uint32_t IdInterner::Intern(std::string_view s, uint64_t hash) {
+  if ((ends_.size() + 1) * 2 > slots_.size()) Grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.id == kNone) {
+      slot = {hash, static_cast<uint32_t>(ends_.size())};
+      arena_.append(s);
+      ends_.push_back(arena_.size());
+      lengths_.push_back(static_cast<uint32_t>(s.size()));
+      return slot.id;
+    }
+    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
+  }
+}
+
+uint32_t IdInterner::Find(std::string_view s) const {
+  if (slots_.empty()) return kNone;
+  const uint64_t hash = Hash(s);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.id == kNone) return kNone;
+    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
+  }
+}
+
+// Doubles the slots (load stays under a half) and places every id again.
+void IdInterner::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.id == kNone) continue;
+    size_t i = slot.hash & mask;
+    while (slots_[i].id != kNone) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
 }
 
 uint8_t KpiEngine::TypeFlags(std::string_view type, bool connect_service) {
@@ -106,6 +135,16 @@ uint8_t KpiEngine::TypeFlags(std::string_view type, bool connect_service) {
   return flags;
 }
 
+// The id of `device`: among the user's own devices (a hash compare each, then one string
+// compare), else interned anew.
+uint32_t KpiEngine::DeviceOf(const User& user, std::string_view device) {
+  const uint64_t hash = IdInterner::Hash(device);
+  for (const DeviceSlot& slot : user.devices) {
+    if (slot.hash == hash && device_ids_.Name(slot.device) == device) return slot.device;
+  }
+  return device_ids_.Intern(device, hash);
+}
+
 CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* uid,
                                 const std::string_view* device, bool new_user,
                                 const int64_t* seq_time_ms, const std::string_view* service) {
@@ -118,8 +157,9 @@ CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* u
   }
   // Ids matter only for activity with a uid; the device belongs to that uid.
   if (uid != nullptr && (event.flags & CompactEvent::kActivity) != 0) {
-    event.user = Intern(user_ids_, user_names_, *uid);
-    if (device != nullptr) event.device = Intern(device_ids_, device_names_, *device);
+    event.user = user_ids_.Intern(*uid);
+    if (users_.size() <= event.user) users_.resize(event.user + 1);
+    if (device != nullptr) event.device = DeviceOf(users_[event.user], *device);
   }
   return event;
 }
@@ -208,7 +248,7 @@ void KpiEngine::FoldEvents(Day day, std::span<const CompactEvent> events, KpiRow
     auto it = std::find_if(user.devices.begin(), user.devices.end(),
                            [&](const DeviceSlot& d) { return d.device == event.device; });
     if (it == user.devices.end()) {
-      user.devices.push_back({event.device, day});
+      user.devices.push_back({IdInterner::Hash(device_ids_.Name(event.device)), event.device, day});
     } else {
       it->last = day;
     }
@@ -220,7 +260,6 @@ KpiRow KpiEngine::AddCompactDay(Day day, std::span<const CompactEvent> events) {
   KpiRow row;
   row.day = day;
   const Day window_start = day - config_.multi_device_window_days + 1;
-  if (users_.size() < user_names_.size()) users_.resize(user_names_.size());
   active_.clear();
   ttc_new_.clear();
   ttc_existing_.clear();
@@ -251,9 +290,8 @@ KpiRow KpiEngine::AddCompactDay(Day day, std::span<const CompactEvent> events) {
 }
 
 bool KpiEngine::MultiDeviceOnLastDay(const std::string& uid) const {
-  auto it = user_ids_.find(uid);
-  return last_day_ && it != user_ids_.end() && it->second < users_.size() &&
-         users_[it->second].last_multi_device == *last_day_;
+  const uint32_t id = user_ids_.Find(uid);
+  return last_day_ && id < users_.size() && users_[id].last_multi_device == *last_day_;
 }
 
 // A user no later window reaches: last active before the 28 days ending at the last day.
@@ -281,7 +319,7 @@ Result<std::string> KpiEngine::SaveState() const {
   for (size_t id = 0; id < users_.size(); ++id) {
     const User& user = users_[id];
     if (!Remembered(user)) continue;
-    PutString(out, user_names_[id]);
+    PutString(out, user_ids_.Name(static_cast<uint32_t>(id)));
     PutVarint(out, static_cast<uint64_t>(last - user.last_active));
     // A multi-device day out of the window is as good as none.
     PutVarint(out, user.last_multi_device <= last - kMauDays
@@ -289,7 +327,7 @@ Result<std::string> KpiEngine::SaveState() const {
                        : static_cast<uint64_t>(last - user.last_multi_device) + 1);
     PutVarint(out, user.devices.size());
     for (const DeviceSlot& d : user.devices) {
-      PutString(out, device_names_[d.device]);
+      PutString(out, device_ids_.Name(d.device));
       PutVarint(out, static_cast<uint64_t>(last - d.last));
     }
   }
@@ -303,9 +341,9 @@ Status KpiEngine::RestoreUser(StateReader& in, Day last) {
       active >= kMauDays || md > kMauDays || devices > (uint64_t{1} << 20)) {
     return Status::Corruption("the stored KPI state is damaged (a user)");
   }
+  const uint32_t id = user_ids_.Intern(uid);
+  if (id != users_.size()) return Status::Corruption("the stored KPI state names a user twice");
   User& user = users_.emplace_back();
-  user_ids_.emplace(std::string(uid), static_cast<uint32_t>(user_names_.size()));
-  user_names_.emplace_back(uid);
   user.last_active = last - static_cast<Day>(active);
   if (md > 0) user.last_multi_device = last - static_cast<Day>(md - 1);
   ++last_active_count_[Slot(user.last_active)];
@@ -316,8 +354,9 @@ Status KpiEngine::RestoreUser(StateReader& in, Day last) {
     if (!in.String(&device) || !in.Varint(&since) || since > (uint64_t{1} << 30)) {
       return Status::Corruption("the stored KPI state is damaged (a device)");
     }
+    const uint64_t hash = IdInterner::Hash(device);
     user.devices.push_back(
-        {Intern(device_ids_, device_names_, device), last - static_cast<Day>(since)});
+        {hash, device_ids_.Intern(device, hash), last - static_cast<Day>(since)});
   }
   return Status::Ok();
 }

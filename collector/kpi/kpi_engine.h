@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <span>
@@ -83,6 +84,32 @@ struct CompactEvent {
   uint8_t flags = 0;
 };
 
+// Interns strings to dense ids 0, 1, ...: open addressing over (hash, id) slots, the strings
+// in one arena. A lookup touches a slot and, on a hash match, the arena: no node chasing.
+class IdInterner {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+  uint32_t Intern(std::string_view s) { return Intern(s, Hash(s)); }
+  uint32_t Intern(std::string_view s, uint64_t hash);
+  uint32_t Find(std::string_view s) const;  // kNone when absent.
+  std::string_view Name(uint32_t id) const {
+    return std::string_view(arena_).substr(ends_[id] - lengths_[id], lengths_[id]);
+  }
+  size_t size() const { return ends_.size(); }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kNone;
+  };
+  void Grow();
+  std::vector<Slot> slots_;
+  std::string arena_;
+  std::vector<uint64_t> ends_;
+  std::vector<uint32_t> lengths_;
+};
+
 class KpiEngine {
  public:
   explicit KpiEngine(KpiConfig config = {}) : config_(std::move(config)) {}
@@ -112,6 +139,7 @@ class KpiEngine {
 
  private:
   struct DeviceSlot {
+    uint64_t hash;  // Of the device id: most comparisons stop here.
     uint32_t device;
     Day last;
   };
@@ -123,8 +151,7 @@ class KpiEngine {
   };
   static constexpr int kRing = 28;
 
-  uint32_t Intern(std::unordered_map<std::string, uint32_t>& ids, std::vector<std::string>& names,
-                  std::string_view id);
+  uint32_t DeviceOf(const User& user, std::string_view device);
   uint8_t TypeFlags(std::string_view type, bool connect_service);
   void Advance(Day day);
   void Count(std::array<int64_t, kRing>& ring, Day from, Day to);
@@ -136,8 +163,7 @@ class KpiEngine {
 
   KpiConfig config_;
   std::optional<Day> last_day_;
-  std::unordered_map<std::string, uint32_t> user_ids_, device_ids_;
-  std::vector<std::string> user_names_, device_names_;
+  IdInterner user_ids_, device_ids_;
   std::unordered_map<std::string, uint8_t> type_flags_[2];  // [connect service?] type -> flags.
   std::string key_;                                         // Scratch for lookups.
   std::vector<User> users_;
