@@ -227,6 +227,24 @@ TEST(KpiEngine, EqualsTheDefinitionsOnRandomData) {
   }
 }
 
+// The saved state is read back exactly, and damaged bytes are a clear error, never a crash or
+// a silently different engine.
+TEST(KpiEngine, SavedStateRoundTripsAndDamageIsAnError) {
+  KpiEngine engine;
+  engine.AddDay(0, {Event(At(0), "account.login", "u", "a"), Event(At(0), "x", "v", "b")});
+  engine.AddDay(1, {Event(At(1), "account.login", "u", "c")});
+  Result<std::string> state = engine.SaveState();
+  ASSERT_TRUE(state.ok());
+  KpiEngine resumed;
+  ASSERT_TRUE(resumed.RestoreState(*state).ok());
+  EXPECT_TRUE(resumed.MultiDeviceOnLastDay("u"));
+  EXPECT_EQ(resumed.RememberedUsers(), 2u);
+  EXPECT_EQ(resumed.AddDay(2, {}), engine.AddDay(2, {}));
+  KpiEngine broken;
+  EXPECT_FALSE(broken.RestoreState(state->substr(0, state->size() / 2)).ok());
+  EXPECT_FALSE(broken.RestoreState("not a state").ok());
+}
+
 // Stored bytes cannot crash an output (issue 13, item 3): a segment value that is not UTF-8
 // (an older database, an imported row) is printed with U+FFFD instead of aborting.
 TEST(KpiOutput, SegmentsJsonSurvivesInvalidUtf8) {
