@@ -89,7 +89,7 @@ void BM_Ours_Backfill35Days(benchmark::State& state) {
     auto db = std::move(Database::Open(data.path, Database::Mode::kReadWrite)).value();
     (void)db->Execute(
         "DROP TABLE IF EXISTS kpi_daily; DROP TABLE IF EXISTS kpi_meta; "
-        "DROP TABLE IF EXISTS kpi_user_state; DROP TABLE IF EXISTS kpi_device_state; "
+        "DROP TABLE IF EXISTS kpi_state; "
         "DROP TABLE IF EXISTS users_services_daily; DROP TABLE IF EXISTS kpi_dirty_days; "
         "DROP TRIGGER IF EXISTS kpi_log_arrivals;");
     db.reset();
