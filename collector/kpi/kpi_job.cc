@@ -22,8 +22,10 @@ using telemetry::sqlite::Database;
 using telemetry::sqlite::Statement;
 
 const char kSchema[] = R"sql(
-CREATE INDEX IF NOT EXISTS activity_events_for_kpis
-  ON activity_events(timestamp, uid, deviceId, type, service, newUser, seqTime);
+DROP INDEX IF EXISTS activity_events_for_kpis;
+CREATE INDEX IF NOT EXISTS activity_events_for_kpis_v2
+  ON activity_events(timestamp, uid, deviceId, type, service, newUser, seqTime, userAgentOS,
+                     userAgentBrowser);
 CREATE TABLE IF NOT EXISTS kpi_daily (
   date TEXT PRIMARY KEY, day INTEGER NOT NULL,
   dau INTEGER, wau INTEGER, mau INTEGER, engagement_ratio REAL,
