@@ -75,8 +75,9 @@ const Data& TheData() {
     // The KPI job's index, made once (the collector's ingest keeps it up to date). The
     // strawman gets the indexes it needs too.
     (void)db->Execute(
-        "CREATE INDEX IF NOT EXISTS activity_events_for_kpis ON activity_events"
-        "(timestamp, uid, deviceId, type, service, newUser, seqTime)");
+        "CREATE INDEX IF NOT EXISTS activity_events_for_kpis_v2 ON activity_events"
+        "(timestamp, uid, deviceId, type, service, newUser, seqTime, userAgentOS, "
+        "userAgentBrowser)");
     return d;
   }();
   return *data;
