@@ -75,8 +75,9 @@ const Data& TheData() {
     // The KPI job's index, made once (the collector's ingest keeps it up to date). The
     // strawman gets the indexes it needs too.
     (void)db->Execute(
-        "CREATE INDEX IF NOT EXISTS activity_events_for_kpis ON activity_events"
-        "(timestamp, uid, deviceId, type, service, newUser, seqTime)");
+        "CREATE INDEX IF NOT EXISTS activity_events_for_kpis_v2 ON activity_events"
+        "(timestamp, uid, deviceId, type, service, newUser, seqTime, userAgentOS, "
+        "userAgentBrowser)");
     return d;
   }();
   return *data;
@@ -89,7 +90,7 @@ void BM_Ours_Backfill35Days(benchmark::State& state) {
     auto db = std::move(Database::Open(data.path, Database::Mode::kReadWrite)).value();
     (void)db->Execute(
         "DROP TABLE IF EXISTS kpi_daily; DROP TABLE IF EXISTS kpi_meta; "
-        "DROP TABLE IF EXISTS kpi_user_state; DROP TABLE IF EXISTS kpi_device_state; "
+        "DROP TABLE IF EXISTS kpi_state; "
         "DROP TABLE IF EXISTS users_services_daily; DROP TABLE IF EXISTS kpi_dirty_days; "
         "DROP TRIGGER IF EXISTS kpi_log_arrivals;");
     db.reset();

@@ -16,6 +16,8 @@ PACKAGES=(
   libcurl4-openssl-dev libcpp-httplib-dev libvalijson-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # bench/kpi_vs_clickhouse.sh: the side-by-side KPI benchmark (not run by CI)
+  clickhouse-server clickhouse-client sqlite3 bc
 )
 
 missing=()

@@ -86,8 +86,8 @@ TEST(KpiEngine, MauCountsDay27ButNotDay28) {
   EXPECT_EQ(engine.AddDay(27, {}).mau, 1);
   KpiRow day28 = engine.AddDay(28, {});
   EXPECT_EQ(day28.mau, 0);
-  EXPECT_FALSE(day28.engagement_ratio);  // NULL when MAU is 0.
-  EXPECT_TRUE(engine.users().empty());   // Forgotten once out of every window.
+  EXPECT_FALSE(day28.engagement_ratio);     // NULL when MAU is 0.
+  EXPECT_EQ(engine.RememberedUsers(), 0u);  // Forgotten once out of every window.
 }
 
 TEST(KpiEngine, MultiDeviceWindowIsTheDayAndTheFiveBefore) {
@@ -218,11 +218,31 @@ TEST(KpiEngine, EqualsTheDefinitionsOnRandomData) {
     EXPECT_EQ(row.md_dau, static_cast<int64_t>(reference.MultiDevice(d).size()));
     EXPECT_EQ(row.md_mau, static_cast<int64_t>(reference.Union(d - 27, d, true).size()));
     if (d == kDays / 2) {
-      resumed.Restore(d, engine.users(), engine.recent_dau(), engine.recent_md_dau());
+      Result<std::string> state = engine.SaveState();
+      ASSERT_TRUE(state.ok());
+      ASSERT_TRUE(resumed.RestoreState(*state).ok());
     } else if (d > kDays / 2) {
       EXPECT_EQ(resumed.AddDay(d, reference.days[d]), row);
     }
   }
+}
+
+// The saved state is read back exactly, and damaged bytes are a clear error, never a crash or
+// a silently different engine.
+TEST(KpiEngine, SavedStateRoundTripsAndDamageIsAnError) {
+  KpiEngine engine;
+  engine.AddDay(0, {Event(At(0), "account.login", "u", "a"), Event(At(0), "x", "v", "b")});
+  engine.AddDay(1, {Event(At(1), "account.login", "u", "c")});
+  Result<std::string> state = engine.SaveState();
+  ASSERT_TRUE(state.ok());
+  KpiEngine resumed;
+  ASSERT_TRUE(resumed.RestoreState(*state).ok());
+  EXPECT_TRUE(resumed.MultiDeviceOnLastDay("u"));
+  EXPECT_EQ(resumed.RememberedUsers(), 2u);
+  EXPECT_EQ(resumed.AddDay(2, {}), engine.AddDay(2, {}));
+  KpiEngine broken;
+  EXPECT_FALSE(broken.RestoreState(state->substr(0, state->size() / 2)).ok());
+  EXPECT_FALSE(broken.RestoreState("not a state").ok());
 }
 
 // Stored bytes cannot crash an output (issue 13, item 3): a segment value that is not UTF-8

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
+
+#include "telemetry/base/zstd.h"
 
 namespace telemetry::collector::kpi {
 namespace {
 
 constexpr Day kMauDays = 28;
 constexpr Day kWauDays = 7;
+constexpr uint32_t kStateVersion = 1;
+constexpr size_t kMaxStateBytes = size_t{1} << 32;
 
 // Appends `value`, keeping the last 7.
 void Push(std::vector<int64_t>& recent, int64_t value) {
@@ -24,7 +27,49 @@ std::optional<double> Ratio(const std::vector<int64_t>& recent, int64_t denomina
   return 100.0 * (sum / kWauDays) / static_cast<double>(denominator);
 }
 
+size_t Slot(Day day) { return static_cast<size_t>(((day % kMauDays) + kMauDays) % kMauDays); }
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
 }  // namespace
+
+// Reads the state back; any truncation or overflow makes it fail, never read past the end.
+class StateReader {
+ public:
+  explicit StateReader(std::string_view bytes) : in_(bytes) {}
+  bool Varint(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && pos_ < in_.size(); shift += 7) {
+      const auto byte = static_cast<uint8_t>(in_[pos_++]);
+      *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  }
+  bool String(std::string_view* s) {
+    uint64_t n = 0;
+    if (!Varint(&n) || n > in_.size() - pos_) return false;
+    *s = in_.substr(pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool done() const { return pos_ == in_.size(); }
+
+ private:
+  std::string_view in_;
+  size_t pos_ = 0;
+};
 
 std::optional<double> PercentileCont(std::vector<double> values, double p) {
   if (values.empty()) return std::nullopt;
@@ -35,137 +80,317 @@ std::optional<double> PercentileCont(std::vector<double> values, double p) {
   return values[low] + (rank - static_cast<double>(low)) * (values[high] - values[low]);
 }
 
-int64_t KpiEngine::CountSince(const std::map<Day, int64_t>& by_day, Day first) const {
-  int64_t total = 0;
-  for (auto it = by_day.lower_bound(first); it != by_day.end(); ++it) total += it->second;
-  return total;
-}
-
-void KpiEngine::Move(std::map<Day, int64_t>& by_day, Day from, Day to) {
-  if (from != INT32_MIN) {
-    auto it = by_day.find(from);
-    if (it != by_day.end() && --it->second == 0) by_day.erase(it);
+uint32_t IdInterner::Intern(std::string_view s, uint64_t hash) {
+  if ((ends_.size() + 1) * 2 > slots_.size()) Grow();
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    if (slot.id == kNone) {
+      slot = {hash, static_cast<uint32_t>(ends_.size())};
+      arena_.append(s);
+      ends_.push_back(arena_.size());
+      lengths_.push_back(static_cast<uint32_t>(s.size()));
+      return slot.id;
+    }
+    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
   }
-  ++by_day[to];
 }
 
-void KpiEngine::Prune(Day day) {
-  // Days that can no longer be in any window.
-  const Day oldest = day - kMauDays + 1;
-  last_active_count_.erase(last_active_count_.begin(), last_active_count_.lower_bound(oldest));
-  last_md_count_.erase(last_md_count_.begin(), last_md_count_.lower_bound(oldest));
+uint32_t IdInterner::Find(std::string_view s) const {
+  if (slots_.empty()) return kNone;
+  const uint64_t hash = Hash(s);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const Slot& slot = slots_[i];
+    if (slot.id == kNone) return kNone;
+    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
+  }
+}
+
+// Doubles the slots (load stays under a half) and places every id again.
+void IdInterner::Grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& slot : old) {
+    if (slot.id == kNone) continue;
+    size_t i = slot.hash & mask;
+    while (slots_[i].id != kNone) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+uint8_t KpiEngine::TypeFlags(std::string_view type, bool connect_service) {
+  auto& cache = type_flags_[connect_service ? 1 : 0];
+  key_.assign(type);
+  auto it = cache.find(key_);
+  if (it != cache.end()) return it->second;
+  uint8_t flags = 0;
+  if (config_.activity_types.empty() || config_.activity_types.count(key_) > 0) {
+    flags |= CompactEvent::kActivity;
+  }
+  if (connect_service && type == "sequence.begin") flags |= CompactEvent::kSequenceBegin;
+  if (connect_service && type == "device.connected") flags |= CompactEvent::kConnected;
+  cache.emplace(key_, flags);
+  return flags;
+}
+
+// The id of `device`: among the user's own devices (a hash compare each, then one string
+// compare), else interned anew.
+uint32_t KpiEngine::DeviceOf(const User& user, std::string_view device) {
+  const uint64_t hash = IdInterner::Hash(device);
+  for (const DeviceSlot& slot : user.devices) {
+    if (slot.hash == hash && device_ids_.Name(slot.device) == device) return slot.device;
+  }
+  return device_ids_.Intern(device, hash);
+}
+
+CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* uid,
+                                const std::string_view* device, bool new_user,
+                                const int64_t* seq_time_ms, const std::string_view* service) {
+  CompactEvent event;
+  event.flags = TypeFlags(type, service != nullptr && *service == config_.connect_service);
+  if (new_user) event.flags |= CompactEvent::kNewUser;
+  if (seq_time_ms != nullptr) {
+    event.flags |= CompactEvent::kHasSeqTime;
+    event.seq_time_ms = *seq_time_ms;
+  }
+  // Ids matter only for activity with a uid; the device belongs to that uid.
+  if (uid != nullptr && (event.flags & CompactEvent::kActivity) != 0) {
+    event.user = user_ids_.Intern(*uid);
+    if (users_.size() <= event.user) users_.resize(event.user + 1);
+    if (device != nullptr) event.device = DeviceOf(users_[event.user], *device);
+  }
+  return event;
 }
 
 KpiRow KpiEngine::AddDay(Day day, const std::vector<ActivityEvent>& events) {
-  // Days skipped since the last call had no activity.
+  compact_.clear();
+  for (const ActivityEvent& e : events) {
+    if (UtcDayOf(e.timestamp_ms) != day) continue;
+    std::string_view uid, device, service;
+    if (e.uid) uid = *e.uid;
+    if (e.device_id) device = *e.device_id;
+    if (e.service) service = *e.service;
+    compact_.push_back(Compact(e.type, e.uid ? &uid : nullptr, e.device_id ? &device : nullptr,
+                               e.new_user, e.seq_time_ms ? &*e.seq_time_ms : nullptr,
+                               e.service ? &service : nullptr));
+  }
+  return AddCompactDay(day, compact_);
+}
+
+// Moves the rings to `day`: the slots of the days that just entered the window start empty.
+void KpiEngine::Advance(Day day) {
+  if (!last_day_ || day - *last_day_ >= kMauDays) {
+    last_active_count_.fill(0);
+    last_md_count_.fill(0);
+  } else {
+    for (Day d = *last_day_ + 1; d <= day; ++d) {
+      last_active_count_[Slot(d)] = 0;
+      last_md_count_[Slot(d)] = 0;
+    }
+  }
   if (last_day_) {
+    // Days skipped since the last call had no activity.
     for (Day skipped = *last_day_ + 1; skipped < day && skipped <= *last_day_ + kWauDays;
          ++skipped) {
       Push(recent_dau_, 0);
       Push(recent_md_dau_, 0);
     }
   }
+}
+
+// A user's last day moves from `from` to `to` (today); `from` counts only while in the window.
+void KpiEngine::Count(std::array<int64_t, kRing>& ring, Day from, Day to) {
+  if (from != INT32_MIN && from > to - kMauDays) --ring[Slot(from)];
+  ++ring[Slot(to)];
+}
+
+int64_t KpiEngine::Sum(const std::array<int64_t, kRing>& ring, Day day, int days) const {
+  int64_t total = 0;
+  for (Day d = day - days + 1; d <= day; ++d) total += ring[Slot(d)];
+  return total;
+}
+
+// After the day's events: the multi-device test for a user active today.
+void KpiEngine::TouchUser(Day day, Day window_start, User& user, KpiRow& row) {
+  std::erase_if(user.devices, [&](const DeviceSlot& d) { return d.last < window_start; });
+  // Multi-device: a device active today and another active within the window.
+  if (user.device_today != day || user.devices.size() < 2) return;
+  ++row.md_dau;
+  if (user.last_multi_device != day) {
+    Count(last_md_count_, user.last_multi_device, day);
+    user.last_multi_device = day;
+  }
+}
+
+void KpiEngine::FoldEvents(Day day, std::span<const CompactEvent> events, KpiRow& row) {
+  for (const CompactEvent& event : events) {
+    if (event.flags & CompactEvent::kSequenceBegin) ++row.sequences_begun;
+    if (event.flags & CompactEvent::kConnected) {
+      ++row.devices_connected;
+      if (event.flags & CompactEvent::kHasSeqTime) {
+        (event.flags & CompactEvent::kNewUser ? ttc_new_ : ttc_existing_)
+            .push_back(static_cast<double>(event.seq_time_ms) / 1000.0);
+      }
+    }
+    if (event.user == CompactEvent::kNone || (event.flags & CompactEvent::kActivity) == 0) {
+      continue;
+    }
+    User& user = users_[event.user];
+    if (user.last_active != day) {  // First event of this user today.
+      Count(last_active_count_, user.last_active, day);
+      user.last_active = day;
+      active_.push_back(event.user);
+    }
+    if (event.device == CompactEvent::kNone) continue;
+    user.device_today = day;
+    auto it = std::find_if(user.devices.begin(), user.devices.end(),
+                           [&](const DeviceSlot& d) { return d.device == event.device; });
+    if (it == user.devices.end()) {
+      user.devices.push_back({IdInterner::Hash(device_ids_.Name(event.device)), event.device, day});
+    } else {
+      it->last = day;
+    }
+  }
+}
+
+KpiRow KpiEngine::AddCompactDay(Day day, std::span<const CompactEvent> events) {
+  Advance(day);
   KpiRow row;
   row.day = day;
   const Day window_start = day - config_.multi_device_window_days + 1;
-
-  std::unordered_set<std::string> active_users;
-  std::unordered_set<std::string> users_with_device_today;
-  md_users_.clear();
-  std::vector<double> ttc_new, ttc_existing;
-  for (const ActivityEvent& event : events) {
-    if (UtcDayOf(event.timestamp_ms) != day) continue;
-    const bool connect_service = event.service && *event.service == config_.connect_service;
-    if (connect_service && event.type == "sequence.begin") ++row.sequences_begun;
-    if (connect_service && event.type == "device.connected") {
-      ++row.devices_connected;
-      if (event.seq_time_ms) {
-        (event.new_user ? ttc_new : ttc_existing).push_back(*event.seq_time_ms / 1000.0);
-      }
-    }
-    if (!event.uid || !IsActivity(event.type)) continue;
-    active_users.insert(*event.uid);
-    if (event.device_id) {
-      users_[*event.uid].devices[*event.device_id] = day;
-      users_with_device_today.insert(*event.uid);
-    }
-  }
-
-  for (const std::string& uid : active_users) {
-    UserState& user = users_[uid];
-    std::erase_if(user.devices, [&](const auto& d) { return d.second < window_start; });
-    if (user.last_active != day) {
-      Move(last_active_count_, user.last_active, day);
-      user.last_active = day;
-    }
-    if (users_with_device_today.count(uid) == 0) continue;
-    // Multi-device: a device active today and another active within the window.
-    int devices_in_window = 0;
-    for (const auto& [device, last] : user.devices) {
-      if (last >= window_start) ++devices_in_window;
-    }
-    if (devices_in_window >= 2) {
-      ++row.md_dau;
-      md_users_.insert(uid);
-      if (user.last_multi_device != day) {
-        Move(last_md_count_, user.last_multi_device, day);
-        user.last_multi_device = day;
-      }
-    }
-  }
-  row.dau = static_cast<int64_t>(active_users.size());
-  row.wau = CountSince(last_active_count_, day - kWauDays + 1);
-  row.mau = CountSince(last_active_count_, day - kMauDays + 1);
-  row.md_mau = CountSince(last_md_count_, day - kMauDays + 1);
+  active_.clear();
+  ttc_new_.clear();
+  ttc_existing_.clear();
+  FoldEvents(day, events, row);
+  for (uint32_t id : active_) TouchUser(day, window_start, users_[id], row);
+  row.dau = static_cast<int64_t>(active_.size());
+  row.wau = Sum(last_active_count_, day, kWauDays);
+  row.mau = Sum(last_active_count_, day, kMauDays);
+  row.md_mau = Sum(last_md_count_, day, kMauDays);
   Push(recent_dau_, row.dau);
   Push(recent_md_dau_, row.md_dau);
   row.engagement_ratio = Ratio(recent_dau_, row.mau);
   row.md_engagement_ratio = Ratio(recent_md_dau_, row.md_mau);
-
-  row.ttc_new_n = static_cast<int64_t>(ttc_new.size());
-  row.ttc_new_p25 = PercentileCont(ttc_new, 0.25);
-  row.ttc_new_p50 = PercentileCont(ttc_new, 0.50);
-  row.ttc_new_p75 = PercentileCont(ttc_new, 0.75);
-  row.ttc_existing_n = static_cast<int64_t>(ttc_existing.size());
-  row.ttc_existing_p25 = PercentileCont(ttc_existing, 0.25);
-  row.ttc_existing_p50 = PercentileCont(ttc_existing, 0.50);
-  row.ttc_existing_p75 = PercentileCont(ttc_existing, 0.75);
+  row.ttc_new_n = static_cast<int64_t>(ttc_new_.size());
+  row.ttc_new_p25 = PercentileCont(ttc_new_, 0.25);
+  row.ttc_new_p50 = PercentileCont(ttc_new_, 0.50);
+  row.ttc_new_p75 = PercentileCont(ttc_new_, 0.75);
+  row.ttc_existing_n = static_cast<int64_t>(ttc_existing_.size());
+  row.ttc_existing_p25 = PercentileCont(ttc_existing_, 0.25);
+  row.ttc_existing_p50 = PercentileCont(ttc_existing_, 0.50);
+  row.ttc_existing_p75 = PercentileCont(ttc_existing_, 0.75);
   if (row.sequences_begun > 0) {
     row.completion_rate = 100.0 * static_cast<double>(row.devices_connected) /
                           static_cast<double>(row.sequences_begun);
   }
-
-  // Forget users no window can reach any more: those last active on the day that just left
-  // the 28-day window (and silent since). Costs what that day cost, not a scan of all users.
-  for (const std::string& uid : active_users) touched_on_[day].push_back(uid);
-  while (!touched_on_.empty() && touched_on_.begin()->first < day - kMauDays + 1) {
-    const Day expired = touched_on_.begin()->first;
-    for (const std::string& uid : touched_on_.begin()->second) {
-      auto it = users_.find(uid);
-      if (it != users_.end() && it->second.last_active == expired) users_.erase(it);
-    }
-    touched_on_.erase(touched_on_.begin());
-  }
-  Prune(day);
   last_day_ = day;
   return row;
 }
 
-void KpiEngine::Restore(Day last_day, std::unordered_map<std::string, UserState> users,
-                        std::vector<int64_t> recent_dau, std::vector<int64_t> recent_md_dau) {
-  last_day_ = last_day;
-  users_ = std::move(users);
-  recent_dau_ = std::move(recent_dau);
-  recent_md_dau_ = std::move(recent_md_dau);
-  last_active_count_.clear();
-  last_md_count_.clear();
-  touched_on_.clear();
-  for (const auto& [uid, user] : users_) {
-    if (user.last_active != INT32_MIN) touched_on_[user.last_active].push_back(uid);
-    if (user.last_active != INT32_MIN) ++last_active_count_[user.last_active];
-    if (user.last_multi_device != INT32_MIN) ++last_md_count_[user.last_multi_device];
+bool KpiEngine::MultiDeviceOnLastDay(const std::string& uid) const {
+  const uint32_t id = user_ids_.Find(uid);
+  return last_day_ && id < users_.size() && users_[id].last_multi_device == *last_day_;
+}
+
+// A user no later window reaches: last active before the 28 days ending at the last day.
+bool KpiEngine::Remembered(const User& user) const {
+  return last_day_ && user.last_active != INT32_MIN && user.last_active > *last_day_ - kMauDays;
+}
+
+size_t KpiEngine::RememberedUsers() const {
+  return static_cast<size_t>(
+      std::count_if(users_.begin(), users_.end(), [&](const User& u) { return Remembered(u); }));
+}
+
+// Layout: version, last day, the recent DAU and md_dau, then per remembered user: uid, days
+// since last active, days since last multi-device + 1 (0: never), devices (id, days since).
+Result<std::string> KpiEngine::SaveState() const {
+  std::string out;
+  if (!last_day_) return ZstdCompress(out);
+  PutVarint(out, kStateVersion);
+  PutVarint(out, static_cast<uint32_t>(*last_day_));
+  for (const auto* recent : {&recent_dau_, &recent_md_dau_}) {
+    PutVarint(out, recent->size());
+    for (int64_t v : *recent) PutVarint(out, static_cast<uint64_t>(v));
   }
-  Prune(last_day);
+  const Day last = *last_day_;
+  for (size_t id = 0; id < users_.size(); ++id) {
+    const User& user = users_[id];
+    if (!Remembered(user)) continue;
+    PutString(out, user_ids_.Name(static_cast<uint32_t>(id)));
+    PutVarint(out, static_cast<uint64_t>(last - user.last_active));
+    // A multi-device day out of the window is as good as none.
+    PutVarint(out, user.last_multi_device <= last - kMauDays
+                       ? 0
+                       : static_cast<uint64_t>(last - user.last_multi_device) + 1);
+    PutVarint(out, user.devices.size());
+    for (const DeviceSlot& d : user.devices) {
+      PutString(out, device_ids_.Name(d.device));
+      PutVarint(out, static_cast<uint64_t>(last - d.last));
+    }
+  }
+  return ZstdCompress(out);
+}
+
+Status KpiEngine::RestoreUser(StateReader& in, Day last) {
+  std::string_view uid;
+  uint64_t active = 0, md = 0, devices = 0;
+  if (!in.String(&uid) || !in.Varint(&active) || !in.Varint(&md) || !in.Varint(&devices) ||
+      active >= kMauDays || md > kMauDays || devices > (uint64_t{1} << 20)) {
+    return Status::Corruption("the stored KPI state is damaged (a user)");
+  }
+  const uint32_t id = user_ids_.Intern(uid);
+  if (id != users_.size()) return Status::Corruption("the stored KPI state names a user twice");
+  User& user = users_.emplace_back();
+  user.last_active = last - static_cast<Day>(active);
+  if (md > 0) user.last_multi_device = last - static_cast<Day>(md - 1);
+  ++last_active_count_[Slot(user.last_active)];
+  if (md > 0) ++last_md_count_[Slot(user.last_multi_device)];
+  for (uint64_t i = 0; i < devices; ++i) {
+    std::string_view device;
+    uint64_t since = 0;
+    if (!in.String(&device) || !in.Varint(&since) || since > (uint64_t{1} << 30)) {
+      return Status::Corruption("the stored KPI state is damaged (a device)");
+    }
+    const uint64_t hash = IdInterner::Hash(device);
+    user.devices.push_back(
+        {hash, device_ids_.Intern(device, hash), last - static_cast<Day>(since)});
+  }
+  return Status::Ok();
+}
+
+Status KpiEngine::RestoreState(std::string_view bytes) {
+  Result<std::string> raw = ZstdDecompress(bytes, kMaxStateBytes, 27);
+  if (!raw.ok()) {
+    return Status::Corruption("the stored KPI state is damaged: " + raw.status().ToString());
+  }
+  *this = KpiEngine(config_);
+  if (raw->empty()) return Status::Ok();
+  StateReader in(*raw);
+  uint64_t version = 0, last = 0;
+  if (!in.Varint(&version) || version != kStateVersion || !in.Varint(&last)) {
+    return Status::Corruption("the stored KPI state has an unknown version");
+  }
+  const auto day = static_cast<Day>(static_cast<uint32_t>(last));
+  for (auto* recent : {&recent_dau_, &recent_md_dau_}) {
+    uint64_t n = 0;
+    if (!in.Varint(&n) || n > static_cast<uint64_t>(kWauDays)) {
+      return Status::Corruption("the stored KPI state is damaged (recent days)");
+    }
+    for (uint64_t i = 0; i < n; ++i) {
+      uint64_t v = 0;
+      if (!in.Varint(&v))
+        return Status::Corruption("the stored KPI state is damaged (recent days)");
+      recent->push_back(static_cast<int64_t>(v));
+    }
+  }
+  while (!in.done()) {
+    if (Status s = RestoreUser(in, day); !s.ok()) return s;
+  }
+  last_day_ = day;
+  return Status::Ok();
 }
 
 }  // namespace telemetry::collector::kpi

@@ -1,25 +1,30 @@
 // The daily account and device KPIs of ../shared/KPI.md, computed incrementally: one day at a
-// time, in day order, each day costing O(its events + the users and devices it touches).
+// time, in day order, each day costing O(its events + the users it touches).
 //
-// State carried from day to day (the pattern of Mozilla's *_last_seen tables, kept as the last
-// day rather than a shifted bitmap): per user, the last day it was active and the last day it
-// was a multi-device user; per (user, device), the last day the device was active; per day,
-// how many users have that day as their last active (and last multi-device) day. WAU and MAU
-// are then sums over 7 and 28 of those counters: exact distinct counts, no HyperLogLog.
+// Ids are interned once to dense integers (per engine), and per-user state lives in flat
+// vectors: no allocation per event. State carried from day to day (the pattern of Mozilla's
+// *_last_seen tables, kept as the last day rather than a shifted bitmap): per user, the last day
+// it was active and the last day it was a multi-device user, and its devices' last days; per day
+// of the 28-day window (a ring), how many users have that day as their last active (and last
+// multi-device) day. WAU and MAU are then sums over 7 and 28 of those counters: exact distinct
+// counts, no HyperLogLog.
 //
 // Not thread-safe.
 #ifndef COLLECTOR_KPI_KPI_ENGINE_H_
 #define COLLECTOR_KPI_KPI_ENGINE_H_
 
+#include <array>
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "telemetry/base/status.h"
 #include "telemetry/base/utc_date.h"
 
 namespace telemetry::collector::kpi {
@@ -63,6 +68,48 @@ struct KpiRow {
 // PERCENTILE_CONT: rank p * (n - 1) interpolated between neighbours of the sorted values.
 std::optional<double> PercentileCont(std::vector<double> values, double p);
 
+// An event with its ids interned by one engine (KpiEngine::Compact) and its type classified.
+struct CompactEvent {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  enum Flags : uint8_t {
+    kActivity = 1,       // Its type counts as activity.
+    kSequenceBegin = 2,  // sequence.begin of the connect service.
+    kConnected = 4,      // device.connected of the connect service.
+    kNewUser = 8,
+    kHasSeqTime = 16,
+  };
+  int64_t seq_time_ms = 0;
+  uint32_t user = kNone;
+  uint32_t device = kNone;
+  uint8_t flags = 0;
+};
+
+// Interns strings to dense ids 0, 1, ...: open addressing over (hash, id) slots, the strings
+// in one arena. A lookup touches a slot and, on a hash match, the arena: no node chasing.
+class IdInterner {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+  uint32_t Intern(std::string_view s) { return Intern(s, Hash(s)); }
+  uint32_t Intern(std::string_view s, uint64_t hash);
+  uint32_t Find(std::string_view s) const;  // kNone when absent.
+  std::string_view Name(uint32_t id) const {
+    return std::string_view(arena_).substr(ends_[id] - lengths_[id], lengths_[id]);
+  }
+  size_t size() const { return ends_.size(); }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kNone;
+  };
+  void Grow();
+  std::vector<Slot> slots_;
+  std::string arena_;
+  std::vector<uint64_t> ends_;
+  std::vector<uint32_t> lengths_;
+};
+
 class KpiEngine {
  public:
   explicit KpiEngine(KpiConfig config = {}) : config_(std::move(config)) {}
@@ -71,40 +118,61 @@ class KpiEngine {
   // and returns that day's KPIs. Days must come in increasing order; a skipped day counts as a
   // day without activity.
   KpiRow AddDay(Day day, const std::vector<ActivityEvent>& events);
+  // The same for events already compacted by this engine, all of them on `day`.
+  KpiRow AddCompactDay(Day day, std::span<const CompactEvent> events);
 
-  // The state, for saving between runs and restoring (see kpi_store.h).
-  struct UserState {
-    Day last_active = INT32_MIN;
-    Day last_multi_device = INT32_MIN;
-    std::map<std::string, Day> devices;  // Device -> last day active with this user.
-  };
-  const std::unordered_map<std::string, UserState>& users() const { return users_; }
-  // Recent DAU and md_dau (for the 7-day means), oldest first, ending at last_day().
-  const std::vector<int64_t>& recent_dau() const { return recent_dau_; }
-  const std::vector<int64_t>& recent_md_dau() const { return recent_md_dau_; }
+  // Interns the ids and classifies the type; the views need only live for the call.
+  CompactEvent Compact(std::string_view type, const std::string_view* uid,
+                       const std::string_view* device, bool new_user, const int64_t* seq_time_ms,
+                       const std::string_view* service);
+
   std::optional<Day> last_day() const { return last_day_; }
-  // The users that were multi-device users on the last day added.
-  const std::unordered_set<std::string>& multi_device_users() const { return md_users_; }
-  void Restore(Day last_day, std::unordered_map<std::string, UserState> users,
-               std::vector<int64_t> recent_dau, std::vector<int64_t> recent_md_dau);
+  // Whether `uid` was a multi-device user on the last day added.
+  bool MultiDeviceOnLastDay(const std::string& uid) const;
+  // Users some later day's window can still reach (what SaveState keeps).
+  size_t RememberedUsers() const;
+
+  // The state, for saving between runs (compact: zstd of varints, only the users a later
+  // window can reach) and restoring into a fresh engine.
+  Result<std::string> SaveState() const;
+  Status RestoreState(std::string_view bytes);
 
  private:
-  bool IsActivity(const std::string& type) const {
-    return config_.activity_types.empty() || config_.activity_types.count(type) > 0;
-  }
-  // Users whose last (multi-device) day is each day of the window; older days are dropped.
-  int64_t CountSince(const std::map<Day, int64_t>& by_day, Day first) const;
-  void Move(std::map<Day, int64_t>& by_day, Day from, Day to);
-  void Prune(Day day);
+  struct DeviceSlot {
+    uint64_t hash;  // Of the device id: most comparisons stop here.
+    uint32_t device;
+    Day last;
+  };
+  struct User {
+    Day last_active = INT32_MIN;
+    Day last_multi_device = INT32_MIN;
+    Day device_today = INT32_MIN;  // Last day with an event carrying a device.
+    std::vector<DeviceSlot> devices;
+  };
+  static constexpr int kRing = 28;
+
+  uint32_t DeviceOf(const User& user, std::string_view device);
+  uint8_t TypeFlags(std::string_view type, bool connect_service);
+  void Advance(Day day);
+  void Count(std::array<int64_t, kRing>& ring, Day from, Day to);
+  void FoldEvents(Day day, std::span<const CompactEvent> events, KpiRow& row);
+  void TouchUser(Day day, Day window_start, User& user, KpiRow& row);
+  Status RestoreUser(class StateReader& in, Day last);
+  int64_t Sum(const std::array<int64_t, kRing>& ring, Day day, int days) const;
+  bool Remembered(const User& user) const;
 
   KpiConfig config_;
   std::optional<Day> last_day_;
-  std::unordered_map<std::string, UserState> users_;
-  std::map<Day, int64_t> last_active_count_;
-  std::map<Day, int64_t> last_md_count_;
-  std::map<Day, std::vector<std::string>> touched_on_;
-  std::unordered_set<std::string> md_users_;  // Users active each day of the window.
-  std::vector<int64_t> recent_dau_;
+  IdInterner user_ids_, device_ids_;
+  std::unordered_map<std::string, uint8_t> type_flags_[2];  // [connect service?] type -> flags.
+  std::string key_;                                         // Scratch for lookups.
+  std::vector<User> users_;
+  std::array<int64_t, kRing> last_active_count_{};  // Index: day mod 28.
+  std::array<int64_t, kRing> last_md_count_{};
+  std::vector<uint32_t> active_;  // Today's active users (scratch).
+  std::vector<double> ttc_new_, ttc_existing_;
+  std::vector<CompactEvent> compact_;
+  std::vector<int64_t> recent_dau_;  // The last 7 DAU and md_dau, oldest first.
   std::vector<int64_t> recent_md_dau_;
 };
 

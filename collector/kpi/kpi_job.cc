@@ -8,8 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <map>
-#include <sstream>
+#include <span>
 #include <utility>
 
 #include "collector/ingest/limits.h"
@@ -22,8 +23,10 @@ using telemetry::sqlite::Database;
 using telemetry::sqlite::Statement;
 
 const char kSchema[] = R"sql(
-CREATE INDEX IF NOT EXISTS activity_events_for_kpis
-  ON activity_events(timestamp, uid, deviceId, type, service, newUser, seqTime);
+DROP INDEX IF EXISTS activity_events_for_kpis;
+CREATE INDEX IF NOT EXISTS activity_events_for_kpis_v2
+  ON activity_events(timestamp, uid, deviceId, type, service, newUser, seqTime, userAgentOS,
+                     userAgentBrowser);
 CREATE TABLE IF NOT EXISTS kpi_daily (
   date TEXT PRIMARY KEY, day INTEGER NOT NULL,
   dau INTEGER, wau INTEGER, mau INTEGER, engagement_ratio REAL,
@@ -31,11 +34,8 @@ CREATE TABLE IF NOT EXISTS kpi_daily (
   ttc_new_n INTEGER, ttc_new_p25 REAL, ttc_new_p50 REAL, ttc_new_p75 REAL,
   ttc_existing_n INTEGER, ttc_existing_p25 REAL, ttc_existing_p50 REAL, ttc_existing_p75 REAL,
   sequences_begun INTEGER, devices_connected INTEGER, completion_rate REAL);
-CREATE TABLE IF NOT EXISTS kpi_user_state (
-  uid TEXT PRIMARY KEY, last_active INTEGER NOT NULL, last_multi_device INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS kpi_device_state (
-  uid TEXT NOT NULL, device TEXT NOT NULL, last_day INTEGER NOT NULL,
-  PRIMARY KEY (uid, device));
+CREATE TABLE IF NOT EXISTS kpi_state (
+  id INTEGER PRIMARY KEY, day INTEGER NOT NULL, state BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS kpi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users_services_daily (
   date TEXT NOT NULL, uid TEXT NOT NULL, service TEXT NOT NULL, events INTEGER NOT NULL,
@@ -159,77 +159,76 @@ Result<int64_t> Scalar(Database& db, const std::string& sql) {
   return (*s)->IsNull(0) ? int64_t{INT64_MIN} : (*s)->Int(0);
 }
 
-std::string Join(const std::vector<int64_t>& values) {
-  std::string out;
-  for (int64_t v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
-  return out;
-}
+using DayFn = std::function<Status(Day day, const KpiRow& kpis)>;
 
-std::vector<int64_t> Split(const std::string& text) {
-  std::vector<int64_t> out;
-  std::stringstream in(text);
-  for (std::string part; std::getline(in, part, ',');) {
-    if (!part.empty()) out.push_back(std::strtoll(part.c_str(), nullptr, 10));
+// Feeds [first, last] to `engine` in one pass over the rows in timestamp order (the covering
+// index gives that order, and only its columns are read); `on_day` gets every day, empty ones
+// too. Events are compacted as they are read: no copy of a row's strings.
+Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last,
+              const DayFn& on_day) {
+  const std::string sql =
+      "SELECT timestamp, type, uid, deviceId, newUser, seqTime, service FROM activity_events "
+      "WHERE timestamp >= ? AND timestamp < ?" +
+      (sample < 100 ? " AND sample_id < " + std::to_string(sample) : std::string()) +
+      " ORDER BY timestamp";
+  Result<std::unique_ptr<Statement>> select = db.Prepare(sql);
+  if (!select.ok()) return select.status();
+  Statement& s = **select;
+  s.Bind(1, static_cast<int64_t>(first) * kDayMillis)
+      .Bind(2, static_cast<int64_t>(last + 1) * kDayMillis);
+  std::vector<CompactEvent> events;
+  Day day = first;
+  auto flush_until = [&](Day end) -> Status {
+    for (; day < end; ++day) {
+      const KpiRow kpis = engine.AddCompactDay(day, events);
+      events.clear();
+      if (Status status = on_day(day, kpis); !status.ok()) return status;
+    }
+    return Status::Ok();
+  };
+  Result<bool> more = s.Step();
+  for (; more.ok() && *more; more = s.Step()) {
+    if (Status status = flush_until(UtcDayOf(s.Int(0))); !status.ok()) return status;
+    const std::string_view type = s.TextView(1);
+    const std::string_view uid = s.TextView(2), device = s.TextView(3), service = s.TextView(6);
+    const int64_t seq_time = s.Int(5);
+    events.push_back(engine.Compact(
+        type, s.IsNull(2) ? nullptr : &uid, s.IsNull(3) ? nullptr : &device, s.Int(4) != 0,
+        s.IsNull(5) ? nullptr : &seq_time, s.IsNull(6) ? nullptr : &service));
   }
-  return out;
+  if (!more.ok()) return more.status();
+  return flush_until(last + 1);
 }
 
-// Replays [first, last] into `engine`, discarding the rows: state for a recomputation.
-Status WarmUp(EventReader& reader, KpiEngine& engine, Day first, Day last) {
-  for (Day day = first; day <= last; ++day) {
-    Result<std::vector<Row>> rows = reader.Day(day);
-    if (!rows.ok()) return rows.status();
-    engine.AddDay(day, Events(*rows));
-  }
-  return Status::Ok();
-}
-
+// The engine's state is one compressed blob; the old per-user tables are dropped.
 Status SaveState(Database& db, const KpiEngine& engine) {
-  if (Status s = db.Execute("DELETE FROM kpi_user_state; DELETE FROM kpi_device_state;"); !s.ok()) {
+  Result<std::string> state = engine.SaveState();
+  if (!state.ok()) return state.status();
+  Result<std::unique_ptr<Statement>> put =
+      db.Prepare("INSERT OR REPLACE INTO kpi_state (id, day, state) VALUES (1, ?, ?)");
+  if (!put.ok()) return put.status();
+  if (Status s = (*put)->Bind(1, int64_t{*engine.last_day()}).BindBlob(2, *state).Run(); !s.ok()) {
     return s;
   }
-  Result<std::unique_ptr<Statement>> user =
-      db.Prepare("INSERT INTO kpi_user_state VALUES (?, ?, ?)");
-  Result<std::unique_ptr<Statement>> device =
-      db.Prepare("INSERT INTO kpi_device_state VALUES (?, ?, ?)");
-  if (!user.ok()) return user.status();
-  if (!device.ok()) return device.status();
-  for (const auto& [uid, state] : engine.users()) {
-    Status s =
-        (*user)->Bind(1, uid).Bind(2, state.last_active).Bind(3, state.last_multi_device).Run();
-    if (!s.ok()) return s;
-    for (const auto& [id, last] : state.devices) {
-      if (Status d = (*device)->Bind(1, uid).Bind(2, id).Bind(3, last).Run(); !d.ok()) return d;
-    }
+  if (Status s = db.Execute("DROP TABLE IF EXISTS kpi_user_state; "
+                            "DROP TABLE IF EXISTS kpi_device_state;");
+      !s.ok()) {
+    return s;
   }
-  if (Status s = SetMeta(db, "state_day", std::to_string(*engine.last_day())); !s.ok()) return s;
-  if (Status s = SetMeta(db, "recent_dau", Join(engine.recent_dau())); !s.ok()) return s;
-  return SetMeta(db, "recent_md_dau", Join(engine.recent_md_dau()));
+  return SetMeta(db, "state_day", std::to_string(*engine.last_day()));
 }
 
-Status LoadState(Database& db, Day state_day, KpiEngine& engine) {
-  std::unordered_map<std::string, KpiEngine::UserState> users;
-  Result<std::unique_ptr<Statement>> user = db.Prepare("SELECT * FROM kpi_user_state");
-  if (!user.ok()) return user.status();
-  Result<bool> row = (*user)->Step();
-  for (; row.ok() && *row; row = (*user)->Step()) {
-    KpiEngine::UserState& state = users[(*user)->Text(0)];
-    state.last_active = static_cast<Day>((*user)->Int(1));
-    state.last_multi_device = static_cast<Day>((*user)->Int(2));
-  }
+// False when there is no stored state for `state_day` (a database of an older version).
+Result<bool> LoadState(Database& db, Day state_day, KpiEngine& engine) {
+  Result<std::unique_ptr<Statement>> get =
+      db.Prepare("SELECT state FROM kpi_state WHERE id = 1 AND day = ?");
+  if (!get.ok()) return get.status();
+  (*get)->Bind(1, int64_t{state_day});
+  Result<bool> row = (*get)->Step();
   if (!row.ok()) return row.status();
-  Result<std::unique_ptr<Statement>> device = db.Prepare("SELECT * FROM kpi_device_state");
-  if (!device.ok()) return device.status();
-  for (row = (*device)->Step(); row.ok() && *row; row = (*device)->Step()) {
-    users[(*device)->Text(0)].devices[(*device)->Text(1)] = static_cast<Day>((*device)->Int(2));
-  }
-  if (!row.ok()) return row.status();
-  Result<std::optional<std::string>> dau = Meta(db, "recent_dau");
-  Result<std::optional<std::string>> md = Meta(db, "recent_md_dau");
-  if (!dau.ok()) return dau.status();
-  if (!md.ok()) return md.status();
-  engine.Restore(state_day, std::move(users), Split(dau->value_or("")), Split(md->value_or("")));
-  return Status::Ok();
+  if (!*row) return false;
+  if (Status s = engine.RestoreState((*get)->Text(0)); !s.ok()) return s;
+  return true;
 }
 
 void BindOptional(Statement& s, int column, const std::optional<double>& value) {
@@ -502,27 +501,27 @@ Status StoreUsersServices(Database& db, Database& snapshot, Day day) {
   return row.ok() ? Status::Ok() : row.status();
 }
 
-// Computes the plan's days from the snapshot; each day is written in a transaction of its own,
-// so ingestion waits for one day's rows at most, never for the run.
-Status ComputeDays(Database& db, Database& snapshot, EventReader& reader, KpiEngine& engine,
+// Computes the plan's days from the snapshot, after replaying warm_first .. plan.first - 1 (not
+// stored); each day is written in a transaction of its own, so ingestion waits for one day's
+// rows at most, never for the run.
+Status ComputeDays(Database& db, Database& snapshot, KpiEngine& engine, Day warm_first,
                    const Plan& plan, const AggregateOptions& options, AggregateResult* result) {
   Result<std::unique_ptr<Statement>> insert = db.Prepare(
       "INSERT OR REPLACE INTO kpi_daily VALUES "
       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.status();
-  for (Day day = plan.first; day <= plan.last; ++day) {
-    Result<std::vector<Row>> rows = reader.Day(day);
-    if (!rows.ok()) return rows.status();
-    const KpiRow kpis = engine.AddDay(day, Events(*rows));
-    Status s = InTransaction(db, [&]() -> Status {
-      if (Status r = StoreRow(**insert, kpis); !r.ok()) return r;
-      return StoreUsersServices(db, snapshot, day);
-    });
-    if (!s.ok()) return s;
-    ++result->days;
-    if (options.progress) options.progress(day, plan.first, plan.last, kpis);
-  }
-  return Status::Ok();
+  return Stream(snapshot, 100, engine, warm_first, plan.last,
+                [&](Day day, const KpiRow& kpis) -> Status {
+                  if (day < plan.first) return Status::Ok();
+                  Status s = InTransaction(db, [&]() -> Status {
+                    if (Status r = StoreRow(**insert, kpis); !r.ok()) return r;
+                    return StoreUsersServices(db, snapshot, day);
+                  });
+                  if (!s.ok()) return s;
+                  ++result->days;
+                  if (options.progress) options.progress(day, plan.first, plan.last, kpis);
+                  return Status::Ok();
+                });
 }
 
 // The state as of the last day computed, and the arrivals the run has taken in. An entry whose
@@ -585,13 +584,14 @@ Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOpt
   AggregateResult result;
   if (plan->first > plan->last) return result;
   KpiEngine engine(options.config);
-  Result<EventReader> reader = EventReader::Make(**snapshot, 100, "");
-  if (!reader.ok()) return reader.status();
-  Status status = plan->state_day
-                      ? LoadState(**snapshot, *plan->state_day, engine)
-                      : WarmUp(*reader, engine, plan->first - kWarmUpDays, plan->first - 1);
-  if (!status.ok()) return status;
-  if (Status s = ComputeDays(db, **snapshot, *reader, engine, *plan, options, &result); !s.ok()) {
+  Day warm_first = plan->first - kWarmUpDays;
+  if (plan->state_day) {
+    Result<bool> loaded = LoadState(**snapshot, *plan->state_day, engine);
+    if (!loaded.ok()) return loaded.status();
+    if (*loaded) warm_first = plan->first;  // Else an older database's state: replay instead.
+  }
+  if (Status s = ComputeDays(db, **snapshot, engine, warm_first, *plan, options, &result);
+      !s.ok()) {
     return s;
   }
   // A recomputation of chosen days leaves the incremental state and the arrival log alone: the
@@ -631,18 +631,14 @@ Result<std::vector<KpiRow>> ReadKpis(const std::string& db_path, Day from, Day t
 Result<std::vector<KpiRow>> ComputeKpis(const std::string& db_path, const QueryOptions& options) {
   Result<std::unique_ptr<Database>> opened = OpenDb(db_path);
   if (!opened.ok()) return opened.status();
-  Result<EventReader> reader = EventReader::Make(**opened, options.sample, "");
-  if (!reader.ok()) return reader.status();
   KpiEngine engine(options.config);
-  if (Status s = WarmUp(*reader, engine, options.from - kWarmUpDays, options.from - 1); !s.ok()) {
-    return s;
-  }
   std::vector<KpiRow> rows;
-  for (Day day = options.from; day <= options.to; ++day) {
-    Result<std::vector<Row>> events = reader->Day(day);
-    if (!events.ok()) return events.status();
-    rows.push_back(engine.AddDay(day, Events(*events)));
-  }
+  Status s = Stream(**opened, options.sample, engine, options.from - kWarmUpDays, options.to,
+                    [&](Day day, const KpiRow& kpis) {
+                      if (day >= options.from) rows.push_back(kpis);
+                      return Status::Ok();
+                    });
+  if (!s.ok()) return s;
   return rows;
 }
 
@@ -667,7 +663,7 @@ Result<std::vector<SegmentRow>> ComputeSegments(const std::string& db_path,
     if (multi_device) {
       whole.AddDay(day, Events(*rows));
       for (const Row& row : *rows) {
-        const bool md = row.event.uid && whole.multi_device_users().count(*row.event.uid) > 0;
+        const bool md = row.event.uid && whole.MultiDeviceOnLastDay(*row.event.uid);
         by_segment[md ? "multi" : "single"].push_back(row.event);
       }
     } else {

@@ -3,7 +3,7 @@
 // or segmented query, computes them from the raw activity events.
 //
 // Tables it owns (beside the collector's activity_events): kpi_daily (one row per day, KPI.md's
-// columns), kpi_user_state / kpi_device_state / kpi_meta (the engine's state as of the last
+// columns), kpi_state / kpi_meta (the engine's state, one compressed blob, as of the last
 // aggregated day), kpi_dirty_days (per day, the activity rows that arrived since the job last
 // took the day in, kept by a trigger on activity_events), users_services_daily (one row per
 // user per service per day). Runs are idempotent; events that arrive for days already

@@ -82,6 +82,8 @@ class Statement {
   int64_t Int(int column) const;
   double Real(int column) const;
   std::string Text(int column) const;
+  // The same without a copy: valid until the next Step, Reset or column read of this row.
+  std::string_view TextView(int column) const;
   bool IsNull(int column) const;
 
  private:
