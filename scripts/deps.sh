@@ -14,6 +14,8 @@ PACKAGES=(
   # Pings: wire format, compression, ids and hashing, storage, upload, collector HTTP
   libprotobuf-dev protobuf-compiler libzstd-dev zlib1g-dev libssl-dev libsqlite3-dev
   libcurl4-openssl-dev libcpp-httplib-dev libvalijson-dev
+  # Collector HTTP server: Boost.Beast on Boost.Asio (header-only)
+  libboost-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # bench/kpi_vs_clickhouse.sh: the side-by-side KPI benchmark (not run by CI)
