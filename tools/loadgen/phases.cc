@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "tools/loadgen/cpu_time.h"
 #include "tools/loadgen/http_client.h"
 #include "tools/loadgen/http_request.h"
 #include "tools/loadgen/latency_summary.h"
@@ -28,6 +29,37 @@ Tally Count(const LoadResult& result, size_t from, size_t step) {
   return tally;
 }
 
+// The CPU both processes used from its construction to Column(), in % of one core.
+class CpuMeter {
+ public:
+  explicit CpuMeter(const Target& target)
+      : target_(target), self_(SelfCpuSeconds()), server_(ServerSeconds()) {}
+
+  std::string Column() const {
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const double server = ServerSeconds();
+    char text[64];
+    if (server < 0 || server_ < 0) {
+      std::snprintf(text, sizeof text, "%4.0f /    -", 100 * (SelfCpuSeconds() - self_) / wall);
+    } else {
+      std::snprintf(text, sizeof text, "%4.0f / %4.0f", 100 * (SelfCpuSeconds() - self_) / wall,
+                    100 * (server - server_) / wall);
+    }
+    return text;
+  }
+
+ private:
+  double ServerSeconds() const {
+    return target_.server == nullptr ? -1 : ProcessCpuSeconds(target_.server->pid());
+  }
+
+  const Target& target_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const double self_;
+  const double server_;
+};
+
 std::string MemoryColumn(const Target& target) {
   if (target.server == nullptr) return "-";
   const ServerMemory memory = target.server->Memory();
@@ -38,13 +70,14 @@ std::string MemoryColumn(const Target& target) {
   return text;
 }
 
+// `usage`: the CPU and memory columns.
 void PrintRow(const std::string& name, int connections, const Tally& tally, double seconds,
-              const std::string& memory) {
+              const std::string& usage) {
   const LatencySummary latency = Summarize(tally.latencies_ms);
   std::printf("%-12s %5d %9zu %9zu %7zu %8.2f %10.0f %8.2f %8.2f %8.2f %8.2f  %s\n", name.c_str(),
               connections, tally.sent, tally.ok, tally.sent - tally.ok, seconds,
               seconds > 0 ? static_cast<double>(tally.ok) / seconds : 0.0, latency.p50, latency.p99,
-              latency.p999, latency.max, memory.c_str());
+              latency.p999, latency.max, usage.c_str());
   std::fflush(stdout);
 }
 
@@ -70,7 +103,8 @@ std::vector<std::string> SlowPhaseRequests(const Target& target, const std::vect
 void PrintSlowStats(const SlowPhaseOptions& options, const SlowStats& stats) {
   std::printf(
       "slow: %zu of %d open at the end, never fewer than %zu; %zu cut by the server and reopened "
-      "(%zu answered 408, %zu another status, %zu closed without an answer); %zu connects "
+      "(%zu answered 408, %zu another status (reopened after 100 ms), %zu closed without an "
+      "answer); %zu connects "
       "failed; %zu head bytes sent\n",
       stats.open, options.count, stats.min_open, stats.cut, stats.answered_408,
       stats.answered_other, stats.cut - stats.answered_408 - stats.answered_other,
@@ -83,7 +117,7 @@ void PrintSlowStats(const SlowPhaseOptions& options, const SlowStats& stats) {
 void PrintPhaseHeader() {
   std::printf("%-12s %5s %9s %9s %7s %8s %10s %8s %8s %8s %8s  %s\n", "phase", "conns", "sent",
               "ok(200)", "failed", "seconds", "ok/s", "p50 ms", "p99 ms", "p999 ms", "max ms",
-              "server RSS / peak MiB");
+              "CPU% gen / srv  server RSS / peak MiB");
   std::fflush(stdout);
 }
 
@@ -94,8 +128,10 @@ Result<size_t> RunPhase(const Target& target, const std::string& name, int conne
                             .connections = connections,
                             .threads = target.client_threads,
                             .request_timeout = target.request_timeout};
+  const CpuMeter cpu(target);
   const LoadResult result = RunLoad(options, requests);
-  PrintRow(name, connections, Count(result, 0, 1), result.seconds, MemoryColumn(target));
+  PrintRow(name, connections, Count(result, 0, 1), result.seconds,
+           cpu.Column() + "   " + MemoryColumn(target));
   const size_t bad = result.failed() + result.unsent();
   if (bad > 0) {
     std::printf("  %zu not answered 200 (%zu never sent); the first: %s\n", bad, result.unsent(),
@@ -134,13 +170,15 @@ Result<size_t> RunSlowPhase(const Target& target, const SlowPhaseOptions& option
                            .port = target.port,
                            .request_timeout = target.request_timeout,
                            .stop_at = std::chrono::steady_clock::now() + options.duration};
+  const CpuMeter cpu(target);
   const LoadResult result = RunLoad(client, requests);
-  const std::string memory = MemoryColumn(target);  // with the slow connections still open
+  // Measured with the slow connections still open.
+  const std::string usage = cpu.Column() + "   " + MemoryColumn(target);
   const SlowStats stats = slow.Stop();
   const Tally ping = Count(result, 0, 2);
   const Tally health = Count(result, 1, 2);
-  PrintRow("slow:ping", 1, ping, result.seconds, memory);
-  PrintRow("slow:health", 1, health, result.seconds, memory);
+  PrintRow("slow:ping", 1, ping, result.seconds, usage);
+  PrintRow("slow:health", 1, health, result.seconds, usage);
   PrintSlowStats(options, stats);
   const size_t bad = result.failed();
   if (bad > 0)

@@ -77,9 +77,14 @@ class SlowConnection {
 
   void Retry() {
     counters_.connect_failures.fetch_add(1);
+    OpenLater();
+  }
+
+  // Past the server's connection cap (or with it down), reopening at once would spin.
+  void OpenLater() {
     boost::system::error_code ignored;
     socket_.close(ignored);
-    const uint64_t generation = generation_;
+    const uint64_t generation = ++generation_;  // this connection's callbacks in flight: stale
     timer_.expires_after(std::chrono::milliseconds(100));
     timer_.async_wait([this, generation](const boost::system::error_code& error) {
       if (!error && !Stale(generation)) Open();
@@ -117,13 +122,14 @@ class SlowConnection {
 
   void Cut(std::string_view answer) {
     counters_.cut.fetch_add(1);
+    if (connected_) counters_.Closed();
+    connected_ = false;
     if (answer.substr(0, 13) == "HTTP/1.1 408 ") {
       counters_.answered_408.fetch_add(1);
     } else if (answer.substr(0, 7) == "HTTP/1.") {
-      counters_.answered_other.fetch_add(1);
+      counters_.answered_other.fetch_add(1);  // a 503 at the cap: not what the phase measures
+      return OpenLater();
     }
-    if (connected_) counters_.Closed();
-    connected_ = false;
     boost::system::error_code ignored;
     socket_.close(ignored);
     timer_.cancel();
