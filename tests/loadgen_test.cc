@@ -27,6 +27,7 @@ TEST(LoadgenResponseParser, ReadsStatusAndBodyGivenOneByteAtATime) {
   }
   EXPECT_EQ(parser.Feed(response.substr(response.size() - 1)), State::kDone);
   EXPECT_EQ(parser.status(), 201);
+  EXPECT_EQ(parser.body(), "hello");
   EXPECT_TRUE(parser.keep_alive());
 }
 
@@ -49,6 +50,7 @@ TEST(LoadgenResponseParser, KeepsTheBytesPastAResponseForTheNext) {
   ASSERT_EQ(parser.Feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 503 Busy\r\n"),
             State::kDone);
   EXPECT_EQ(parser.status(), 200);
+  EXPECT_EQ(parser.body(), "ok");
   parser.Reset();
   EXPECT_EQ(parser.Feed("Content-Length: 0\r\n\r\n"), State::kDone);
   EXPECT_EQ(parser.status(), 503);
@@ -103,8 +105,10 @@ class LoadgenClient : public ::testing::Test {
  protected:
   void SetUp() override {
     server_.Post("/ok", [](const httplib::Request&, httplib::Response& res) { res.status = 200; });
-    server_.Post("/teapot",
-                 [](const httplib::Request&, httplib::Response& res) { res.status = 418; });
+    server_.Post("/teapot", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 418;
+      res.set_content("short and stout", "text/plain");
+    });
     server_.Get("/close", [](const httplib::Request&, httplib::Response& res) {
       res.set_header("Connection", "close");
       res.status = 200;
@@ -146,7 +150,8 @@ TEST_F(LoadgenClient, AnswersEveryRequestOnceWithItsOwnStatus) {
   EXPECT_EQ(result.failed(), 100u);  // the teapots
   EXPECT_EQ(result.unsent(), 0u);
   EXPECT_EQ(result.reconnects, 100u);  // once after every /close
-  EXPECT_NE(result.first_error.find("418"), std::string::npos) << result.first_error;
+  EXPECT_NE(result.first_error.find("418 \"short and stout\""), std::string::npos)
+      << result.first_error;
 }
 
 TEST_F(LoadgenClient, ARequestPastItsTimeoutFailsAndTheRestGoOn) {

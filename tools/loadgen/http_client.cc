@@ -63,6 +63,7 @@ class Connection {
   void Connect(bool reopening) {
     boost::system::error_code ignored;
     socket_.close(ignored);
+    parser_ = ResponseParser();  // nothing of the last connection's bytes carries over
     if (reopening) run_.reconnects.fetch_add(1, std::memory_order_relaxed);
     socket_.async_connect(run_.endpoint, [this](const boost::system::error_code& error) {
       if (error) {
@@ -70,7 +71,8 @@ class Connection {
                        std::to_string(run_.options.port) + ": " + error.message());
         return on_done_();
       }
-      socket_.set_option(tcp::no_delay(true));
+      boost::system::error_code no_delay_refused;  // only slower, not wrong
+      socket_.set_option(tcp::no_delay(true), no_delay_refused);
       SendNext();
     });
   }
@@ -113,7 +115,8 @@ class Connection {
   void Answered() {
     Record(static_cast<int16_t>(parser_.status()));
     if (parser_.status() != 200) {
-      run_.NoteError("answered " + std::to_string(parser_.status()));
+      run_.NoteError("answered " + std::to_string(parser_.status()) + " \"" +
+                     std::string(parser_.body().substr(0, 200)) + "\"");
     }
     if (parser_.keep_alive()) return SendNext();
     Connect(/*reopening=*/true);

@@ -54,6 +54,11 @@ void ResponseParser::Reset() {
   if (!buffer_.empty()) Check();
 }
 
+std::string_view ResponseParser::body() const {
+  if (state_ != State::kDone) return {};
+  return std::string_view(buffer_).substr(head_bytes_, body_bytes_);
+}
+
 ResponseParser::State ResponseParser::Check() {
   if (head_bytes_ == 0) {
     const size_t head_end = buffer_.find("\r\n\r\n");

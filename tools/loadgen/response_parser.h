@@ -33,6 +33,8 @@ class ResponseParser {
   int status() const { return status_; }
   bool keep_alive() const { return keep_alive_; }
   const std::string& error() const { return error_; }
+  // After kDone: the body, valid until the next Feed() or Reset().
+  std::string_view body() const;
 
  private:
   State ParseHead(size_t head_end);
