@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <string>
 #include <thread>
@@ -13,11 +14,20 @@
 #include "tools/loadgen/http_request.h"
 #include "tools/loadgen/latency_summary.h"
 #include "tools/loadgen/response_parser.h"
+#include "tools/loadgen/slow_clients.h"
 
 namespace telemetry::loadgen {
 namespace {
 
 using State = ResponseParser::State;
+
+// A port of 127.0.0.1 that was free a moment ago, and that no one listens on now.
+int PortNoOneListensOn() {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor bound(
+      io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  return bound.local_endpoint().port();
+}
 
 TEST(LoadgenResponseParser, ReadsStatusAndBodyGivenOneByteAtATime) {
   const std::string response = "HTTP/1.1 201 Created\r\ncontent-length: 5\r\nX-A: b\r\n\r\nhello";
@@ -167,14 +177,7 @@ TEST_F(LoadgenClient, ARequestPastItsTimeoutFailsAndTheRestGoOn) {
 }
 
 TEST(LoadgenClientWithoutServer, SaysItCouldNotConnectAndSendsNothing) {
-  int port = 0;
-  {
-    // A port that was free a moment ago, and that no one listens on now.
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::acceptor bound(
-        io, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
-    port = bound.local_endpoint().port();
-  }
+  const int port = PortNoOneListensOn();
   const std::vector<std::string> requests(10, GetRequest("127.0.0.1", "/health"));
   const LoadResult result = RunLoad({.port = port, .connections = 3}, requests);
   EXPECT_EQ(result.unsent(), 10u);
@@ -182,6 +185,45 @@ TEST(LoadgenClientWithoutServer, SaysItCouldNotConnectAndSendsNothing) {
   EXPECT_NE(result.first_error.find("could not connect to 127.0.0.1:" + std::to_string(port)),
             std::string::npos)
       << result.first_error;
+}
+
+// A real server with short deadlines cuts slow connections; each is reopened and cut again.
+TEST(LoadgenSlowClients, ReopenWhatTheServerCutsAndCountIt) {
+  httplib::Server server;
+  server.set_read_timeout(0, 300 * 1000);  // a head unfinished after 300 ms: cut
+  server.set_keep_alive_timeout(1);        // a connection silent for 1 s: cut
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::yield();
+
+  SlowClients slow({.port = port,
+                    .count = 6,
+                    .idle_percent = 50,
+                    .byte_interval = std::chrono::milliseconds(50)});
+  ASSERT_TRUE(slow.Start(std::chrono::seconds(30)).ok());
+  EXPECT_EQ(slow.stats().open, 6u);
+  // Bounded wait: every connection cut at least twice means the reopened ones were cut too.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (slow.stats().cut < 12 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const SlowStats stats = slow.Stop();
+  server.stop();
+  serving.join();
+  EXPECT_GE(stats.cut, 12u);
+  EXPECT_EQ(stats.connect_failures, 0u);
+  EXPECT_GT(stats.bytes_sent, 0u);
+  EXPECT_LE(stats.min_open, 6u);
+  EXPECT_LE(stats.open, 6u);
+}
+
+TEST(LoadgenSlowClients, StartFailsClearlyWhenNoOneListens) {
+  const int port = PortNoOneListensOn();
+  SlowClients slow({.port = port, .count = 3});
+  const Status started = slow.Start(std::chrono::milliseconds(300));
+  EXPECT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("only 0 of 3 slow connections open"), std::string::npos)
+      << started.message();
 }
 
 }  // namespace
