@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "collector/storage/wal_checkpointer.h"
 #include "telemetry/base/sqlite.h"
 
 namespace telemetry::collector {
@@ -122,6 +123,15 @@ class SqliteStorage final : public Storage {
     // Document ids are random, so each insert lands on a random leaf of their unique index: a
     // page cache that holds the index (64 MiB: about a million ids) saves a read per insert.
     if (Status s = db_->Execute("PRAGMA cache_size=-65536;"); !s.ok()) return s;
+    // Checkpoints run beside the writer (wal_checkpointer.h), never inside one of its commits;
+    // a log reset leaves at most 64 MiB of file behind.
+    if (Status s = db_->Execute("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
+        !s.ok()) {
+      return s;
+    }
+    Result<std::unique_ptr<WalCheckpointer>> checkpointer = WalCheckpointer::Start(db_->path());
+    if (!checkpointer.ok()) return checkpointer.status();
+    checkpointer_ = std::move(*checkpointer);
     if (Status s = db_->Execute(kSchema); !s.ok()) return s;
     if (Status s = AddImportKey(); !s.ok()) return s;
     for (auto [target, sql] :
@@ -158,11 +168,13 @@ class SqliteStorage final : public Storage {
 
   Status Commit(const WriteBatch& batch, std::vector<bool>* stored) override {
     stored->assign(batch.documents.size(), false);
-    return InTransaction([&] {
-      Status status = WriteAll(batch, stored);
-      if (!status.ok()) stored->assign(batch.documents.size(), false);
-      return status;
+    Status status = InTransaction([&] {
+      Status written = WriteAll(batch, stored);
+      if (!written.ok()) stored->assign(batch.documents.size(), false);
+      return written;
     });
+    if (status.ok()) checkpointer_->Nudge();
+    return status;
   }
 
   Result<int64_t> AppendActivity(const std::vector<ActivityEvent>& rows) override {
@@ -175,6 +187,7 @@ class SqliteStorage final : public Storage {
       return Status::Ok();
     });
     if (!status.ok()) return status;
+    checkpointer_->Nudge();
     return stored;
   }
 
@@ -349,6 +362,9 @@ class SqliteStorage final : public Storage {
 
   // Statements are declared after the database, so they are finalized before it closes.
   std::unique_ptr<Database> db_;
+  // Declared after the database: closed first, so the writer's connection is the last one and
+  // SQLite's own final checkpoint runs there.
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   bool sync_every_commit_;
   std::unique_ptr<Statement> begin_, commit_, rollback_, insert_ping_, insert_event_,
       insert_imported_, insert_scalar_, insert_rejection_;
