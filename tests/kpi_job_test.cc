@@ -204,6 +204,34 @@ TEST_F(KpiJobTest, UsersServicesDailyHasOneRowPerUserServiceAndDay) {
   EXPECT_FALSE(*rows->Step());
 }
 
+// A database of an older version kept users_services_daily as a rowid table: the job converts
+// it to WITHOUT ROWID, keeping the rows of days it does not compute again.
+TEST_F(KpiJobTest, AnOlderUsersServicesTableIsConvertedWithItsRows) {
+  ASSERT_TRUE(db_->Execute("CREATE TABLE users_services_daily (date TEXT NOT NULL, uid TEXT NOT "
+                           "NULL, service TEXT NOT NULL, events INTEGER NOT NULL, os TEXT, "
+                           "browser TEXT, country TEXT, PRIMARY KEY (date, uid, service)); "
+                           "INSERT INTO users_services_daily VALUES "
+                           "('2015-06-01', 'old', 'sync', 4, 'Linux', NULL, 'FR');")
+                  .ok());
+  Insert(kStart * kDay + 1, "account.login", "u1", "a", "Linux");
+  RunAggregate(kStart + 1);
+  auto sql = std::move(db_->Prepare("SELECT sql FROM sqlite_master WHERE name = "
+                                    "'users_services_daily'"))
+                 .value();
+  ASSERT_TRUE(*sql->Step());
+  EXPECT_NE(sql->Text(0).find("WITHOUT ROWID"), std::string::npos) << sql->Text(0);
+  auto rows = std::move(db_->Prepare("SELECT date, uid, events, os, browser IS NULL, country "
+                                     "FROM users_services_daily ORDER BY date"))
+                  .value();
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Text(0) + rows->Text(1) + std::to_string(rows->Int(2)) + rows->Text(3) +
+                std::to_string(rows->Int(4)) + rows->Text(5),
+            "2015-06-01old4Linux1FR");
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Text(1), "u1");
+  EXPECT_FALSE(*rows->Step());
+}
+
 // users_services_daily against SQL's own GROUP BY over the raw rows (no code shared with the
 // job): random users, services (NULL and '' are one), user agents (NULL among them), event
 // types the KPIs do not count as activity, rows without a uid; then a late row and a --from/--to
@@ -229,10 +257,12 @@ TEST_F(KpiJobTest, UsersServicesDailyEqualsAGroupByOfTheRawRows) {
     bind(6, services[random() % 5]);
     ASSERT_TRUE(insert->Run().ok());
   };
+  ASSERT_TRUE(db_->Execute("BEGIN").ok());
   for (int i = 0; i < 3000; ++i) {
     add((kStart + static_cast<int64_t>(random() % 12)) * kDay +
         static_cast<int64_t>(random() % kDay));
   }
+  ASSERT_TRUE(db_->Execute("COMMIT").ok());
   auto table = [&](const std::string& sql) {
     std::vector<std::string> out;
     auto select = std::move(db_->Prepare(sql)).value();

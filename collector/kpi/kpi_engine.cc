@@ -80,69 +80,22 @@ std::optional<double> PercentileCont(std::vector<double> values, double p) {
   return values[low] + (rank - static_cast<double>(low)) * (values[high] - values[low]);
 }
 
-uint32_t IdInterner::Intern(std::string_view s, uint64_t hash) {
-  if ((ends_.size() + 1) * 2 > slots_.size()) Grow();
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
-    if (slot.id == kNone) {
-      slot = {hash, static_cast<uint32_t>(ends_.size())};
-      arena_.append(s);
-      ends_.push_back(arena_.size());
-      lengths_.push_back(static_cast<uint32_t>(s.size()));
-      return slot.id;
-    }
-    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
-  }
-}
-
-uint32_t IdInterner::Find(std::string_view s) const {
-  if (slots_.empty()) return kNone;
-  const uint64_t hash = Hash(s);
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Slot& slot = slots_[i];
-    if (slot.id == kNone) return kNone;
-    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
-  }
-}
-
-// Doubles the slots (load stays under a half) and places every id again.
-void IdInterner::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.id == kNone) continue;
-    size_t i = slot.hash & mask;
-    while (slots_[i].id != kNone) i = (i + 1) & mask;
-    slots_[i] = slot;
-  }
-}
-
+// Event types are few: a short list, each match swapped to the front, beats hashing a string
+// per event.
 uint8_t KpiEngine::TypeFlags(std::string_view type, bool connect_service) {
-  auto& cache = type_flags_[connect_service ? 1 : 0];
-  key_.assign(type);
-  auto it = cache.find(key_);
-  if (it != cache.end()) return it->second;
+  for (size_t i = 0; i < type_flags_.size(); ++i) {
+    if (type_flags_[i].connect_service != connect_service || type_flags_[i].type != type) continue;
+    if (i > 0) std::swap(type_flags_[i], type_flags_[0]);
+    return type_flags_[0].flags;
+  }
   uint8_t flags = 0;
-  if (config_.activity_types.empty() || config_.activity_types.count(key_) > 0) {
+  if (config_.activity_types.empty() || config_.activity_types.count(std::string(type)) > 0) {
     flags |= CompactEvent::kActivity;
   }
   if (connect_service && type == "sequence.begin") flags |= CompactEvent::kSequenceBegin;
   if (connect_service && type == "device.connected") flags |= CompactEvent::kConnected;
-  cache.emplace(key_, flags);
+  type_flags_.insert(type_flags_.begin(), {std::string(type), connect_service, flags});
   return flags;
-}
-
-// The id of `device`: among the user's own devices (a hash compare each, then one string
-// compare), else interned anew.
-uint32_t KpiEngine::DeviceOf(const User& user, std::string_view device) {
-  const uint64_t hash = IdInterner::Hash(device);
-  for (const DeviceSlot& slot : user.devices) {
-    if (slot.hash == hash && device_ids_.Name(slot.device) == device) return slot.device;
-  }
-  return device_ids_.Intern(device, hash);
 }
 
 CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* uid,
@@ -155,11 +108,14 @@ CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* u
     event.flags |= CompactEvent::kHasSeqTime;
     event.seq_time_ms = *seq_time_ms;
   }
-  // Ids matter only for activity with a uid; the device belongs to that uid.
-  if (uid != nullptr && (event.flags & CompactEvent::kActivity) != 0) {
+  // Every uid gets its id (users_services_daily counts all rows); a device matters only for
+  // activity, and belongs to that uid.
+  if (uid != nullptr) {
     event.user = user_ids_.Intern(*uid);
     if (users_.size() <= event.user) users_.resize(event.user + 1);
-    if (device != nullptr) event.device = DeviceOf(users_[event.user], *device);
+    if (device != nullptr && (event.flags & CompactEvent::kActivity) != 0) {
+      event.device = device_ids_.Intern(*device);
+    }
   }
   return event;
 }
@@ -248,7 +204,7 @@ void KpiEngine::FoldEvents(Day day, std::span<const CompactEvent> events, KpiRow
     auto it = std::find_if(user.devices.begin(), user.devices.end(),
                            [&](const DeviceSlot& d) { return d.device == event.device; });
     if (it == user.devices.end()) {
-      user.devices.push_back({IdInterner::Hash(device_ids_.Name(event.device)), event.device, day});
+      user.devices.push_back({event.device, day});
     } else {
       it->last = day;
     }
@@ -354,9 +310,7 @@ Status KpiEngine::RestoreUser(StateReader& in, Day last) {
     if (!in.String(&device) || !in.Varint(&since) || since > (uint64_t{1} << 30)) {
       return Status::Corruption("the stored KPI state is damaged (a device)");
     }
-    const uint64_t hash = IdInterner::Hash(device);
-    user.devices.push_back(
-        {hash, device_ids_.Intern(device, hash), last - static_cast<Day>(since)});
+    user.devices.push_back({device_ids_.Intern(device), last - static_cast<Day>(since)});
   }
   return Status::Ok();
 }
