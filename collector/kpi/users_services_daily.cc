@@ -87,16 +87,16 @@ void UsersServicesDay::Add(uint32_t user, std::string_view service, const std::s
 }
 
 // The order of the table's primary key, so each insert lands at the end of its index.
-std::vector<uint32_t> UsersServicesDay::InsertOrder(const UserName& user_name) const {
+std::vector<uint32_t> UsersServicesDay::InsertOrder(
+    const std::vector<std::string_view>& uids) const {
   std::vector<uint64_t> prefixes(entries_.size());
-  for (size_t i = 0; i < entries_.size(); ++i) prefixes[i] = Prefix(user_name(entries_[i].user));
+  for (size_t i = 0; i < entries_.size(); ++i) prefixes[i] = Prefix(uids[i]);
   std::vector<uint32_t> order(entries_.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     if (prefixes[a] != prefixes[b]) return prefixes[a] < prefixes[b];
-    const Entry &x = entries_[a], &y = entries_[b];
-    if (x.user != y.user) return user_name(x.user) < user_name(y.user);
-    return values_.Name(x.service) < values_.Name(y.service);
+    if (entries_[a].user != entries_[b].user) return uids[a] < uids[b];
+    return values_.Name(entries_[a].service) < values_.Name(entries_[b].service);
   });
   return order;
 }
@@ -110,10 +110,12 @@ Status UsersServicesDay::Store(sqlite::Database& db, Day day, const UserName& us
   if (!insert.ok()) return insert.status();
   const std::string date = UtcDateOfDay(day);
   if (Status s = (*clear)->Bind(1, date).Run(); !s.ok()) return s;
+  std::vector<std::string_view> uids(entries_.size());
+  for (size_t e = 0; e < entries_.size(); ++e) uids[e] = user_name(entries_[e].user);
   sqlite::Statement& i = **insert;
-  for (uint32_t index : InsertOrder(user_name)) {
+  for (uint32_t index : InsertOrder(uids)) {
     const Entry& entry = entries_[index];
-    i.Bind(1, date).Bind(2, user_name(entry.user)).Bind(3, values_.Name(entry.service));
+    i.Bind(1, date).Bind(2, uids[index]).Bind(3, values_.Name(entry.service));
     i.Bind(4, entry.events);
     entry.os == kNone ? i.BindNull(5) : i.Bind(5, values_.Name(entry.os));
     entry.browser == kNone ? i.BindNull(6) : i.Bind(6, values_.Name(entry.browser));

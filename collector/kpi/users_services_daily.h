@@ -52,7 +52,8 @@ class UsersServicesDay {
   };
   static constexpr uint32_t kNone = IdInterner::kNone;
   uint32_t Least(uint32_t current, const std::string_view* value);
-  std::vector<uint32_t> InsertOrder(const UserName& user_name) const;
+  // `uids`: each entry's uid.
+  std::vector<uint32_t> InsertOrder(const std::vector<std::string_view>& uids) const;
 
   std::vector<Entry> entries_;
   // Per user id: its first entry today, valid while entries_ holds an entry of that user there
