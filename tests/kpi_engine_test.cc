@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "collector/kpi/kpi_output.h"
+#include "telemetry/base/zstd.h"
 
 namespace telemetry::collector::kpi {
 namespace {
@@ -244,6 +245,28 @@ TEST(KpiEngine, SavedStateRoundTripsAndDamageIsAnError) {
   KpiEngine broken;
   EXPECT_FALSE(broken.RestoreState(state->substr(0, state->size() / 2)).ok());
   EXPECT_FALSE(broken.RestoreState("not a state").ok());
+}
+
+// A state saved by the previous version (1: no sizes up front) still restores exactly.
+TEST(KpiEngine, AVersionOneStateStillRestores) {
+  KpiEngine engine;
+  engine.AddDay(0, {Event(At(0), "account.login", "u", "a")});
+  engine.AddDay(1, {Event(At(1), "account.login", "u", "b")});
+  // Version 1, last day 1, recent DAU [1, 1] and md_dau [0, 1], then user "u": active 0 days
+  // ago, multi-device 0 days ago (+1), two devices: "a" a day ago, "b" today.
+  const std::string v1 = {1, 1, 2, 1, 1, 2, 0, 1, 1, 'u', 0, 1, 2, 1, 'a', 1, 1, 'b', 0};
+  Result<std::string> blob = ZstdCompress(v1);
+  ASSERT_TRUE(blob.ok());
+  KpiEngine resumed;
+  ASSERT_TRUE(resumed.RestoreState(*blob).ok());
+  EXPECT_TRUE(resumed.MultiDeviceOnLastDay("u"));
+  const std::vector<ActivityEvent> day2 = {Event(At(2), "account.login", "u", "a")};
+  EXPECT_EQ(resumed.AddDay(2, day2), engine.AddDay(2, day2));
+  Result<std::string> again = resumed.SaveState();
+  ASSERT_TRUE(again.ok());
+  Result<std::string> expected = engine.SaveState();
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(*ZstdDecompress(*again, 1 << 20), *ZstdDecompress(*expected, 1 << 20));
 }
 
 // The interner against a std::map of the same strings: every shape of id (short, 64 hex digits

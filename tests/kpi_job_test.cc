@@ -607,6 +607,16 @@ TEST(KpiCommandLine, ExitStatusesProgressLinesAndClearErrors) {
   int code = 0;
   std::string out = Collector("import --insecure-dev-key --format fxa-csv" + db + " " + csv, &code);
   ASSERT_EQ(code, 0) << out;
+  // --through: a plain run that stops at a given day (a day before the data: nothing to do).
+  out = Collector("aggregate --through 2016-02-24" + db, &code);
+  EXPECT_EQ(code, 3) << out;
+  out = Collector("aggregate --through 2016-02-25" + db, &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("aggregate: 1 days computed, 2016-02-25 to 2016-02-25\n"), std::string::npos)
+      << out;
+  out = Collector("aggregate --through 2016-02-30" + db, &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("--through wants a date as YYYY-MM-DD"), std::string::npos) << out;
   out = Collector("aggregate --from 2016-02-24 --to 2016-02-25" + db, &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("aggregate: 2016-02-24 done (day 1 of 2): dau 0, wau 0, mau 0\n"

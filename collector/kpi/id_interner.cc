@@ -32,10 +32,12 @@ uint32_t IdInterner::Find(std::string_view s) const {
   }
 }
 
-void IdInterner::Reserve(size_t n) {
-  const size_t slots = std::bit_ceil(std::max<size_t>(1024, n * 2 + 2));
+void IdInterner::Reserve(size_t ids, size_t bytes) {
+  const size_t total = spans_.size() + ids;
+  const size_t slots = std::bit_ceil(std::max<size_t>(1024, total * 2 + 2));
   if (slots > slots_.size()) Grow(slots);
-  spans_.reserve(n);
+  spans_.reserve(total);
+  arena_.reserve(arena_.size() + bytes);
 }
 
 // Places every id again in `slots` slots (a power of two; the load stays under a half).

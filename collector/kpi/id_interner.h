@@ -38,8 +38,8 @@ class IdInterner {
     return std::string_view(arena_).substr(spans_[id].offset, spans_[id].length);
   }
   size_t size() const { return spans_.size(); }
-  // Makes room for `n` ids without growing on the way.
-  void Reserve(size_t n);
+  // Makes room for `ids` more ids of `bytes` bytes in all, so none of them grows the tables.
+  void Reserve(size_t ids, size_t bytes);
 
  private:
   struct Span {

@@ -10,7 +10,9 @@ namespace {
 
 constexpr Day kMauDays = 28;
 constexpr Day kWauDays = 7;
-constexpr uint32_t kStateVersion = 1;
+// 2: the counts of users and devices, and their ids' bytes, come first (a restore sizes its
+// tables once instead of growing them). 1 is still read.
+constexpr uint32_t kStateVersion = 2;
 constexpr size_t kMaxStateBytes = size_t{1} << 32;
 
 // Appends `value`, keeping the last 7.
@@ -260,13 +262,24 @@ size_t KpiEngine::RememberedUsers() const {
       std::count_if(users_.begin(), users_.end(), [&](const User& u) { return Remembered(u); }));
 }
 
-// Layout: version, last day, the recent DAU and md_dau, then per remembered user: uid, days
-// since last active, days since last multi-device + 1 (0: never), devices (id, days since).
+// Layout: version, last day, (since version 2) the number of remembered users, their uids'
+// bytes, their devices and those ids' bytes, the recent DAU and md_dau, then per remembered
+// user: uid, days since last active, days since last multi-device + 1 (0: never), devices (id,
+// days since).
 Result<std::string> KpiEngine::SaveState() const {
   std::string out;
   if (!last_day_) return ZstdCompress(out);
   PutVarint(out, kStateVersion);
   PutVarint(out, static_cast<uint32_t>(*last_day_));
+  uint64_t sizes[4] = {};  // Users, their bytes, devices, their bytes.
+  for (size_t id = 0; id < users_.size(); ++id) {
+    if (!Remembered(users_[id])) continue;
+    ++sizes[0];
+    sizes[1] += user_ids_.Name(static_cast<uint32_t>(id)).size();
+    sizes[2] += users_[id].devices.size();
+    for (const DeviceSlot& d : users_[id].devices) sizes[3] += device_ids_.Name(d.device).size();
+  }
+  for (uint64_t size : sizes) PutVarint(out, size);
   for (const auto* recent : {&recent_dau_, &recent_md_dau_}) {
     PutVarint(out, recent->size());
     for (int64_t v : *recent) PutVarint(out, static_cast<uint64_t>(v));
@@ -324,10 +337,24 @@ Status KpiEngine::RestoreState(std::string_view bytes) {
   if (raw->empty()) return Status::Ok();
   StateReader in(*raw);
   uint64_t version = 0, last = 0;
-  if (!in.Varint(&version) || version != kStateVersion || !in.Varint(&last)) {
+  if (!in.Varint(&version) || (version != 1 && version != kStateVersion) || !in.Varint(&last)) {
     return Status::Corruption("the stored KPI state has an unknown version");
   }
   const auto day = static_cast<Day>(static_cast<uint32_t>(last));
+  if (version >= 2) {
+    uint64_t sizes[4] = {};
+    // A user takes at least 4 bytes of the state, a device 2, an id's byte 1: a larger count
+    // is damage, and no damage makes the tables larger than a few times the state.
+    const uint64_t least_bytes[4] = {4, 1, 2, 1};
+    for (int i = 0; i < 4; ++i) {
+      if (!in.Varint(&sizes[i]) || sizes[i] > raw->size() / least_bytes[i]) {
+        return Status::Corruption("the stored KPI state is damaged (its sizes)");
+      }
+    }
+    users_.reserve(sizes[0]);
+    user_ids_.Reserve(sizes[0], sizes[1]);
+    device_ids_.Reserve(sizes[2], sizes[3]);
+  }
   for (auto* recent : {&recent_dau_, &recent_md_dau_}) {
     uint64_t n = 0;
     if (!in.Varint(&n) || n > static_cast<uint64_t>(kWauDays)) {

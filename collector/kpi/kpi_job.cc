@@ -247,7 +247,7 @@ Result<bool> LoadState(Database& db, Day state_day, KpiEngine& engine) {
   Result<bool> row = (*get)->Step();
   if (!row.ok()) return row.status();
   if (!*row) return false;
-  if (Status s = engine.RestoreState((*get)->Text(0)); !s.ok()) return s;
+  if (Status s = engine.RestoreState((*get)->TextView(0)); !s.ok()) return s;
   return true;
 }
 
