@@ -1,6 +1,10 @@
 // The daily account and device KPIs of ../shared/KPI.md, computed incrementally: one day at a
 // time, in day order, each day costing O(its events + the users it touches).
 //
+//   KpiEngine engine;
+//   KpiRow row = engine.AddDay(day, events);         // Days in increasing order.
+//   Result<std::string> state = engine.SaveState();  // Later: RestoreState(*state), go on.
+//
 // Ids are interned once to dense integers (per engine), and per-user state lives in flat
 // vectors: no allocation per event. State carried from day to day (the pattern of Mozilla's
 // *_last_seen tables, kept as the last day rather than a shifted bitmap): per user, the last day
