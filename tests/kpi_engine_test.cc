@@ -312,6 +312,9 @@ TEST(IdInterner, GivesOneIdPerDistinctStringOfEveryShape) {
     EXPECT_EQ(interner.Name(id), name);
     EXPECT_EQ(interner.Find(name), id);
   }
+  // An empty view without a data pointer (SQLite's empty text) is the empty string.
+  EXPECT_EQ(interner.Intern(std::string_view()), expected[""]);
+  EXPECT_EQ(interner.Find(std::string_view()), expected[""]);
   EXPECT_EQ(interner.Find(std::string(64, 'e')), IdInterner::kNone);
   EXPECT_EQ(interner.Find("never interned"), IdInterner::kNone);
 }

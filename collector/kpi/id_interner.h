@@ -62,8 +62,9 @@ class IdInterner {
     return x ^ (x >> 31);
   }
   bool Matches(const Slot& slot, std::string_view s, uint64_t hash) const {
+    // An empty view may have no data pointer, which memcmp must not be given.
     return slot.hash == hash && slot.length == s.size() &&
-           std::memcmp(arena_.data() + slot.offset, s.data(), s.size()) == 0;
+           (s.empty() || std::memcmp(arena_.data() + slot.offset, s.data(), s.size()) == 0);
   }
   void Grow(size_t slots);
 
