@@ -4,10 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <sstream>
 
 #include "collector/kpi/kpi_output.h"
+#include "telemetry/base/zstd.h"
 
 namespace telemetry::collector::kpi {
 namespace {
@@ -243,6 +245,78 @@ TEST(KpiEngine, SavedStateRoundTripsAndDamageIsAnError) {
   KpiEngine broken;
   EXPECT_FALSE(broken.RestoreState(state->substr(0, state->size() / 2)).ok());
   EXPECT_FALSE(broken.RestoreState("not a state").ok());
+}
+
+// A state saved by the previous version (1: no sizes up front) still restores exactly.
+TEST(KpiEngine, AVersionOneStateStillRestores) {
+  KpiEngine engine;
+  engine.AddDay(0, {Event(At(0), "account.login", "u", "a")});
+  engine.AddDay(1, {Event(At(1), "account.login", "u", "b")});
+  // Version 1, last day 1, recent DAU [1, 1] and md_dau [0, 1], then user "u": active 0 days
+  // ago, multi-device 0 days ago (+1), two devices: "a" a day ago, "b" today.
+  const std::string v1 = {1, 1, 2, 1, 1, 2, 0, 1, 1, 'u', 0, 1, 2, 1, 'a', 1, 1, 'b', 0};
+  Result<std::string> blob = ZstdCompress(v1);
+  ASSERT_TRUE(blob.ok());
+  KpiEngine resumed;
+  ASSERT_TRUE(resumed.RestoreState(*blob).ok());
+  EXPECT_TRUE(resumed.MultiDeviceOnLastDay("u"));
+  const std::vector<ActivityEvent> day2 = {Event(At(2), "account.login", "u", "a")};
+  EXPECT_EQ(resumed.AddDay(2, day2), engine.AddDay(2, day2));
+  Result<std::string> again = resumed.SaveState();
+  ASSERT_TRUE(again.ok());
+  Result<std::string> expected = engine.SaveState();
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(*ZstdDecompress(*again, 1 << 20), *ZstdDecompress(*expected, 1 << 20));
+}
+
+// The interner against a std::map of the same strings: every shape of id (short, 64 hex digits
+// as the collector stores HMACs, long ones, ones that differ only by trailing NULs, by length or
+// by case) gets one id per distinct string, through several growths of its table.
+TEST(IdInterner, GivesOneIdPerDistinctStringOfEveryShape) {
+  std::mt19937 random(64);
+  const char* digits = "0123456789abcdefABCDEF-xyz";
+  std::vector<std::string> names = {"",
+                                    std::string(1, '\0'),
+                                    std::string(2, '\0'),
+                                    "a",
+                                    std::string("a\0", 2),
+                                    std::string(32, 'f'),
+                                    std::string(64, '0'),
+                                    std::string(64, 'f'),
+                                    std::string(64, 'F'),
+                                    std::string(63, 'f'),
+                                    std::string(65, 'f'),
+                                    std::string(200, 'q')};
+  for (int i = 0; i < 20000; ++i) {
+    const size_t length = i % 3 == 0 ? 64 : random() % 80;
+    const size_t alphabet = i % 5 == 0 ? 26 : 16;  // Mostly lowercase hex.
+    std::string name;
+    for (size_t c = 0; c < length; ++c) name += digits[random() % alphabet];
+    names.push_back(name);
+    if (i % 7 == 0) names.push_back(name);  // Repeats.
+    if (length == 64 && i % 11 == 0) {      // One digit's case flipped.
+      std::string upper = name;
+      upper[random() % 64] = 'A';
+      names.push_back(upper);
+    }
+  }
+  IdInterner interner;
+  std::map<std::string, uint32_t> expected;
+  for (const std::string& name : names) {
+    const uint32_t id = interner.Intern(name);
+    auto [it, added] = expected.emplace(name, static_cast<uint32_t>(expected.size()));
+    ASSERT_EQ(id, it->second) << "'" << name << "' (" << name.size() << " bytes)";
+  }
+  EXPECT_EQ(interner.size(), expected.size());
+  for (const auto& [name, id] : expected) {
+    EXPECT_EQ(interner.Name(id), name);
+    EXPECT_EQ(interner.Find(name), id);
+  }
+  // An empty view without a data pointer (SQLite's empty text) is the empty string.
+  EXPECT_EQ(interner.Intern(std::string_view()), expected[""]);
+  EXPECT_EQ(interner.Find(std::string_view()), expected[""]);
+  EXPECT_EQ(interner.Find(std::string(64, 'e')), IdInterner::kNone);
+  EXPECT_EQ(interner.Find("never interned"), IdInterner::kNone);
 }
 
 // Stored bytes cannot crash an output (issue 13, item 3): a segment value that is not UTF-8

@@ -204,6 +204,101 @@ TEST_F(KpiJobTest, UsersServicesDailyHasOneRowPerUserServiceAndDay) {
   EXPECT_FALSE(*rows->Step());
 }
 
+// A database of an older version kept users_services_daily as a rowid table: the job converts
+// it to WITHOUT ROWID, keeping the rows of days it does not compute again.
+TEST_F(KpiJobTest, AnOlderUsersServicesTableIsConvertedWithItsRows) {
+  ASSERT_TRUE(db_->Execute("CREATE TABLE users_services_daily (date TEXT NOT NULL, uid TEXT NOT "
+                           "NULL, service TEXT NOT NULL, events INTEGER NOT NULL, os TEXT, "
+                           "browser TEXT, country TEXT, PRIMARY KEY (date, uid, service)); "
+                           "INSERT INTO users_services_daily VALUES "
+                           "('2015-06-01', 'old', 'sync', 4, 'Linux', NULL, 'FR');")
+                  .ok());
+  Insert(kStart * kDay + 1, "account.login", "u1", "a", "Linux");
+  RunAggregate(kStart + 1);
+  auto sql = std::move(db_->Prepare("SELECT sql FROM sqlite_master WHERE name = "
+                                    "'users_services_daily'"))
+                 .value();
+  ASSERT_TRUE(*sql->Step());
+  EXPECT_NE(sql->Text(0).find("WITHOUT ROWID"), std::string::npos) << sql->Text(0);
+  auto rows = std::move(db_->Prepare("SELECT date, uid, events, os, browser IS NULL, country "
+                                     "FROM users_services_daily ORDER BY date"))
+                  .value();
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Text(0) + rows->Text(1) + std::to_string(rows->Int(2)) + rows->Text(3) +
+                std::to_string(rows->Int(4)) + rows->Text(5),
+            "2015-06-01old4Linux1FR");
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->Text(1), "u1");
+  EXPECT_FALSE(*rows->Step());
+}
+
+// users_services_daily against SQL's own GROUP BY over the raw rows (no code shared with the
+// job): random users, services (NULL and '' are one), user agents (NULL among them), event
+// types the KPIs do not count as activity, rows without a uid; then a late row and a --from/--to
+// rerun, which must replace a day's rows, not add to them.
+TEST_F(KpiJobTest, UsersServicesDailyEqualsAGroupByOfTheRawRows) {
+  auto insert = std::move(db_->Prepare("INSERT INTO activity_events (timestamp, type, uid, "
+                                       "deviceId, newUser, userAgentOS, userAgentBrowser, "
+                                       "service) VALUES (?, ?, ?, 'd', 0, ?, ?, ?)"))
+                    .value();
+  const std::optional<std::string> services[] = {"sync", "", std::nullopt, "pocket", "amo"};
+  const std::optional<std::string> agents[] = {"Linux", "Windows 10", "Windows 7",
+                                               "",      std::nullopt, "Mac OS X"};
+  const char* types[] = {"account.login", "account.signed", "device.connected", "odd.type"};
+  std::mt19937 random(16);
+  auto bind = [&](int column, const std::optional<std::string>& value) {
+    value ? insert->Bind(column, *value) : insert->BindNull(column);
+  };
+  auto add = [&](int64_t ts) {
+    insert->Bind(1, ts).Bind(2, types[random() % 4]);
+    random() % 10 == 0 ? insert->BindNull(3) : insert->Bind(3, "u" + std::to_string(random() % 40));
+    bind(4, agents[random() % 6]);
+    bind(5, agents[random() % 6]);
+    bind(6, services[random() % 5]);
+    ASSERT_TRUE(insert->Run().ok());
+  };
+  ASSERT_TRUE(db_->Execute("BEGIN").ok());
+  for (int i = 0; i < 3000; ++i) {
+    add((kStart + static_cast<int64_t>(random() % 12)) * kDay +
+        static_cast<int64_t>(random() % kDay));
+  }
+  ASSERT_TRUE(db_->Execute("COMMIT").ok());
+  auto table = [&](const std::string& sql) {
+    std::vector<std::string> out;
+    auto select = std::move(db_->Prepare(sql)).value();
+    for (Result<bool> row = select->Step(); row.ok() && *row; row = select->Step()) {
+      std::string line;
+      for (int c = 0; c < 6; ++c) line += (select->IsNull(c) ? "NULL" : select->Text(c)) + "|";
+      out.push_back(line);
+    }
+    return out;
+  };
+  const std::string stored =
+      "SELECT date, uid, service, events, os, browser FROM users_services_daily "
+      "ORDER BY date, uid, service";
+  const std::string expected =
+      "SELECT date(timestamp / 1000, 'unixepoch'), uid, coalesce(service, ''), count(*), "
+      "min(userAgentOS), min(userAgentBrowser) FROM activity_events WHERE uid IS NOT NULL "
+      "AND timestamp < " +
+      std::to_string((kStart + 12) * kDay) + " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+  AggregateOptions options;
+  options.today = kStart + 12;
+  options.config.activity_types = {"account.login"};  // Other types are still rows here.
+  ASSERT_TRUE(Aggregate(path_, options).ok());
+  const std::vector<std::string> first = table(stored);
+  EXPECT_GT(first.size(), 12u * 40u);
+  EXPECT_EQ(first, table(expected));
+  EXPECT_EQ(first.front().substr(0, 10), UtcDateOfDay(kStart));
+  // A late row for day 3, a plain run, then a rerun of days 2-5: still the GROUP BY's rows.
+  add((kStart + 3) * kDay + 7);
+  ASSERT_TRUE(Aggregate(path_, options).ok());
+  EXPECT_EQ(table(stored), table(expected));
+  options.from = kStart + 2;
+  options.to = kStart + 5;
+  ASSERT_TRUE(Aggregate(path_, options).ok());
+  EXPECT_EQ(table(stored), table(expected));
+}
+
 }  // namespace
 }  // namespace telemetry::collector::kpi
 
@@ -512,6 +607,16 @@ TEST(KpiCommandLine, ExitStatusesProgressLinesAndClearErrors) {
   int code = 0;
   std::string out = Collector("import --insecure-dev-key --format fxa-csv" + db + " " + csv, &code);
   ASSERT_EQ(code, 0) << out;
+  // --through: a plain run that stops at a given day (a day before the data: nothing to do).
+  out = Collector("aggregate --through 2016-02-24" + db, &code);
+  EXPECT_EQ(code, 3) << out;
+  out = Collector("aggregate --through 2016-02-25" + db, &code);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("aggregate: 1 days computed, 2016-02-25 to 2016-02-25\n"), std::string::npos)
+      << out;
+  out = Collector("aggregate --through 2016-02-30" + db, &code);
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("--through wants a date as YYYY-MM-DD"), std::string::npos) << out;
   out = Collector("aggregate --from 2016-02-24 --to 2016-02-25" + db, &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("aggregate: 2016-02-24 done (day 1 of 2): dau 0, wau 0, mau 0\n"

@@ -31,6 +31,7 @@ Day Today() { return UtcDayOf(SystemClock().NowMillis()); }
 struct AggregateArgs {
   std::string db;
   std::string from, to;
+  std::string through;  // Empty: yesterday.
   int retain_days = 0;
   int md_window_days = 6;
   std::vector<std::string> activity_types;
@@ -70,6 +71,11 @@ int ExitFor(const Status& status) {
 Result<kpi::AggregateOptions> AggregateOptionsOf(const AggregateArgs& args) {
   kpi::AggregateOptions options;
   options.today = Today();
+  if (!args.through.empty()) {
+    Day through = 0;
+    if (!ParseDay(args.through, "--through", &through)) return Status::InvalidArgument("");
+    options.today = through + 1;
+  }
   options.retain_days = args.retain_days;
   options.config.multi_device_window_days = args.md_window_days;
   options.config.activity_types.insert(args.activity_types.begin(), args.activity_types.end());
@@ -185,6 +191,8 @@ void AddAggregateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--db", args->db, "The collector's SQLite database")->required();
   cmd->add_option("--from", args->from, "First day to recompute (YYYY-MM-DD), with --to");
   cmd->add_option("--to", args->to, "Last day to recompute (YYYY-MM-DD), with --from");
+  cmd->add_option("--through", args->through,
+                  "Without --from/--to: the last day to aggregate (YYYY-MM-DD; default yesterday)");
   cmd->add_option("--retain-days", args->retain_days,
                   "Afterwards delete raw activity events older than this many days (>= 35)")
       ->check(PlainDecimal());

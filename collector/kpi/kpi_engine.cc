@@ -10,7 +10,9 @@ namespace {
 
 constexpr Day kMauDays = 28;
 constexpr Day kWauDays = 7;
-constexpr uint32_t kStateVersion = 1;
+// 2: the counts of users and devices, and their ids' bytes, come first (a restore sizes its
+// tables once instead of growing them). 1 is still read.
+constexpr uint32_t kStateVersion = 2;
 constexpr size_t kMaxStateBytes = size_t{1} << 32;
 
 // Appends `value`, keeping the last 7.
@@ -80,69 +82,22 @@ std::optional<double> PercentileCont(std::vector<double> values, double p) {
   return values[low] + (rank - static_cast<double>(low)) * (values[high] - values[low]);
 }
 
-uint32_t IdInterner::Intern(std::string_view s, uint64_t hash) {
-  if ((ends_.size() + 1) * 2 > slots_.size()) Grow();
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
-    if (slot.id == kNone) {
-      slot = {hash, static_cast<uint32_t>(ends_.size())};
-      arena_.append(s);
-      ends_.push_back(arena_.size());
-      lengths_.push_back(static_cast<uint32_t>(s.size()));
-      return slot.id;
-    }
-    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
-  }
-}
-
-uint32_t IdInterner::Find(std::string_view s) const {
-  if (slots_.empty()) return kNone;
-  const uint64_t hash = Hash(s);
-  const size_t mask = slots_.size() - 1;
-  for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Slot& slot = slots_[i];
-    if (slot.id == kNone) return kNone;
-    if (slot.hash == hash && Name(slot.id) == s) return slot.id;
-  }
-}
-
-// Doubles the slots (load stays under a half) and places every id again.
-void IdInterner::Grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot{});
-  const size_t mask = slots_.size() - 1;
-  for (const Slot& slot : old) {
-    if (slot.id == kNone) continue;
-    size_t i = slot.hash & mask;
-    while (slots_[i].id != kNone) i = (i + 1) & mask;
-    slots_[i] = slot;
-  }
-}
-
+// Event types are few: a short list, each match swapped to the front, beats hashing a string
+// per event.
 uint8_t KpiEngine::TypeFlags(std::string_view type, bool connect_service) {
-  auto& cache = type_flags_[connect_service ? 1 : 0];
-  key_.assign(type);
-  auto it = cache.find(key_);
-  if (it != cache.end()) return it->second;
+  for (size_t i = 0; i < type_flags_.size(); ++i) {
+    if (type_flags_[i].connect_service != connect_service || type_flags_[i].type != type) continue;
+    if (i > 0) std::swap(type_flags_[i], type_flags_[0]);
+    return type_flags_[0].flags;
+  }
   uint8_t flags = 0;
-  if (config_.activity_types.empty() || config_.activity_types.count(key_) > 0) {
+  if (config_.activity_types.empty() || config_.activity_types.count(std::string(type)) > 0) {
     flags |= CompactEvent::kActivity;
   }
   if (connect_service && type == "sequence.begin") flags |= CompactEvent::kSequenceBegin;
   if (connect_service && type == "device.connected") flags |= CompactEvent::kConnected;
-  cache.emplace(key_, flags);
+  type_flags_.insert(type_flags_.begin(), {std::string(type), connect_service, flags});
   return flags;
-}
-
-// The id of `device`: among the user's own devices (a hash compare each, then one string
-// compare), else interned anew.
-uint32_t KpiEngine::DeviceOf(const User& user, std::string_view device) {
-  const uint64_t hash = IdInterner::Hash(device);
-  for (const DeviceSlot& slot : user.devices) {
-    if (slot.hash == hash && device_ids_.Name(slot.device) == device) return slot.device;
-  }
-  return device_ids_.Intern(device, hash);
 }
 
 CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* uid,
@@ -155,11 +110,14 @@ CompactEvent KpiEngine::Compact(std::string_view type, const std::string_view* u
     event.flags |= CompactEvent::kHasSeqTime;
     event.seq_time_ms = *seq_time_ms;
   }
-  // Ids matter only for activity with a uid; the device belongs to that uid.
-  if (uid != nullptr && (event.flags & CompactEvent::kActivity) != 0) {
+  // Every uid gets its id (users_services_daily counts all rows); a device matters only for
+  // activity, and belongs to that uid.
+  if (uid != nullptr) {
     event.user = user_ids_.Intern(*uid);
     if (users_.size() <= event.user) users_.resize(event.user + 1);
-    if (device != nullptr) event.device = DeviceOf(users_[event.user], *device);
+    if (device != nullptr && (event.flags & CompactEvent::kActivity) != 0) {
+      event.device = device_ids_.Intern(*device);
+    }
   }
   return event;
 }
@@ -248,7 +206,7 @@ void KpiEngine::FoldEvents(Day day, std::span<const CompactEvent> events, KpiRow
     auto it = std::find_if(user.devices.begin(), user.devices.end(),
                            [&](const DeviceSlot& d) { return d.device == event.device; });
     if (it == user.devices.end()) {
-      user.devices.push_back({IdInterner::Hash(device_ids_.Name(event.device)), event.device, day});
+      user.devices.push_back({event.device, day});
     } else {
       it->last = day;
     }
@@ -304,13 +262,24 @@ size_t KpiEngine::RememberedUsers() const {
       std::count_if(users_.begin(), users_.end(), [&](const User& u) { return Remembered(u); }));
 }
 
-// Layout: version, last day, the recent DAU and md_dau, then per remembered user: uid, days
-// since last active, days since last multi-device + 1 (0: never), devices (id, days since).
+// Layout: version, last day, (since version 2) the number of remembered users, their uids'
+// bytes, their devices and those ids' bytes, the recent DAU and md_dau, then per remembered
+// user: uid, days since last active, days since last multi-device + 1 (0: never), devices (id,
+// days since).
 Result<std::string> KpiEngine::SaveState() const {
   std::string out;
   if (!last_day_) return ZstdCompress(out);
   PutVarint(out, kStateVersion);
   PutVarint(out, static_cast<uint32_t>(*last_day_));
+  uint64_t sizes[4] = {};  // Users, their bytes, devices, their bytes.
+  for (size_t id = 0; id < users_.size(); ++id) {
+    if (!Remembered(users_[id])) continue;
+    ++sizes[0];
+    sizes[1] += user_ids_.Name(static_cast<uint32_t>(id)).size();
+    sizes[2] += users_[id].devices.size();
+    for (const DeviceSlot& d : users_[id].devices) sizes[3] += device_ids_.Name(d.device).size();
+  }
+  for (uint64_t size : sizes) PutVarint(out, size);
   for (const auto* recent : {&recent_dau_, &recent_md_dau_}) {
     PutVarint(out, recent->size());
     for (int64_t v : *recent) PutVarint(out, static_cast<uint64_t>(v));
@@ -354,9 +323,7 @@ Status KpiEngine::RestoreUser(StateReader& in, Day last) {
     if (!in.String(&device) || !in.Varint(&since) || since > (uint64_t{1} << 30)) {
       return Status::Corruption("the stored KPI state is damaged (a device)");
     }
-    const uint64_t hash = IdInterner::Hash(device);
-    user.devices.push_back(
-        {hash, device_ids_.Intern(device, hash), last - static_cast<Day>(since)});
+    user.devices.push_back({device_ids_.Intern(device), last - static_cast<Day>(since)});
   }
   return Status::Ok();
 }
@@ -370,10 +337,24 @@ Status KpiEngine::RestoreState(std::string_view bytes) {
   if (raw->empty()) return Status::Ok();
   StateReader in(*raw);
   uint64_t version = 0, last = 0;
-  if (!in.Varint(&version) || version != kStateVersion || !in.Varint(&last)) {
+  if (!in.Varint(&version) || (version != 1 && version != kStateVersion) || !in.Varint(&last)) {
     return Status::Corruption("the stored KPI state has an unknown version");
   }
   const auto day = static_cast<Day>(static_cast<uint32_t>(last));
+  if (version >= 2) {
+    uint64_t sizes[4] = {};
+    // A user takes at least 4 bytes of the state, a device 2, an id's byte 1: a larger count
+    // is damage, and no damage makes the tables larger than a few times the state.
+    const uint64_t least_bytes[4] = {4, 1, 2, 1};
+    for (int i = 0; i < 4; ++i) {
+      if (!in.Varint(&sizes[i]) || sizes[i] > raw->size() / least_bytes[i]) {
+        return Status::Corruption("the stored KPI state is damaged (its sizes)");
+      }
+    }
+    users_.reserve(sizes[0]);
+    user_ids_.Reserve(sizes[0], sizes[1]);
+    device_ids_.Reserve(sizes[2], sizes[3]);
+  }
   for (auto* recent : {&recent_dau_, &recent_md_dau_}) {
     uint64_t n = 0;
     if (!in.Varint(&n) || n > static_cast<uint64_t>(kWauDays)) {

@@ -1,6 +1,10 @@
 // The daily account and device KPIs of ../shared/KPI.md, computed incrementally: one day at a
 // time, in day order, each day costing O(its events + the users it touches).
 //
+//   KpiEngine engine;
+//   KpiRow row = engine.AddDay(day, events);         // Days in increasing order.
+//   Result<std::string> state = engine.SaveState();  // Later: RestoreState(*state), go on.
+//
 // Ids are interned once to dense integers (per engine), and per-user state lives in flat
 // vectors: no allocation per event. State carried from day to day (the pattern of Mozilla's
 // *_last_seen tables, kept as the last day rather than a shifted bitmap): per user, the last day
@@ -21,9 +25,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "collector/kpi/id_interner.h"
 #include "telemetry/base/status.h"
 #include "telemetry/base/utc_date.h"
 
@@ -84,32 +88,6 @@ struct CompactEvent {
   uint8_t flags = 0;
 };
 
-// Interns strings to dense ids 0, 1, ...: open addressing over (hash, id) slots, the strings
-// in one arena. A lookup touches a slot and, on a hash match, the arena: no node chasing.
-class IdInterner {
- public:
-  static constexpr uint32_t kNone = UINT32_MAX;
-  static uint64_t Hash(std::string_view s) { return std::hash<std::string_view>()(s); }
-  uint32_t Intern(std::string_view s) { return Intern(s, Hash(s)); }
-  uint32_t Intern(std::string_view s, uint64_t hash);
-  uint32_t Find(std::string_view s) const;  // kNone when absent.
-  std::string_view Name(uint32_t id) const {
-    return std::string_view(arena_).substr(ends_[id] - lengths_[id], lengths_[id]);
-  }
-  size_t size() const { return ends_.size(); }
-
- private:
-  struct Slot {
-    uint64_t hash = 0;
-    uint32_t id = kNone;
-  };
-  void Grow();
-  std::vector<Slot> slots_;
-  std::string arena_;
-  std::vector<uint64_t> ends_;
-  std::vector<uint32_t> lengths_;
-};
-
 class KpiEngine {
  public:
   explicit KpiEngine(KpiConfig config = {}) : config_(std::move(config)) {}
@@ -121,12 +99,15 @@ class KpiEngine {
   // The same for events already compacted by this engine, all of them on `day`.
   KpiRow AddCompactDay(Day day, std::span<const CompactEvent> events);
 
-  // Interns the ids and classifies the type; the views need only live for the call.
+  // Interns the ids and classifies the type; the views need only live for the call. Any event
+  // with a uid gets its user id; only activity gets a device id.
   CompactEvent Compact(std::string_view type, const std::string_view* uid,
                        const std::string_view* device, bool new_user, const int64_t* seq_time_ms,
                        const std::string_view* service);
 
   std::optional<Day> last_day() const { return last_day_; }
+  // The uid of a user id that Compact gave (any event with a uid has one).
+  std::string_view UserName(uint32_t user) const { return user_ids_.Name(user); }
   // Whether `uid` was a multi-device user on the last day added.
   bool MultiDeviceOnLastDay(const std::string& uid) const;
   // Users some later day's window can still reach (what SaveState keeps).
@@ -139,7 +120,6 @@ class KpiEngine {
 
  private:
   struct DeviceSlot {
-    uint64_t hash;  // Of the device id: most comparisons stop here.
     uint32_t device;
     Day last;
   };
@@ -151,7 +131,6 @@ class KpiEngine {
   };
   static constexpr int kRing = 28;
 
-  uint32_t DeviceOf(const User& user, std::string_view device);
   uint8_t TypeFlags(std::string_view type, bool connect_service);
   void Advance(Day day);
   void Count(std::array<int64_t, kRing>& ring, Day from, Day to);
@@ -164,8 +143,12 @@ class KpiEngine {
   KpiConfig config_;
   std::optional<Day> last_day_;
   IdInterner user_ids_, device_ids_;
-  std::unordered_map<std::string, uint8_t> type_flags_[2];  // [connect service?] type -> flags.
-  std::string key_;                                         // Scratch for lookups.
+  struct TypeFlagsEntry {
+    std::string type;
+    bool connect_service;
+    uint8_t flags;
+  };
+  std::vector<TypeFlagsEntry> type_flags_;  // The few types seen, most recent first.
   std::vector<User> users_;
   std::array<int64_t, kRing> last_active_count_{};  // Index: day mod 28.
   std::array<int64_t, kRing> last_md_count_{};

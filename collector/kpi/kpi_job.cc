@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "collector/ingest/limits.h"
+#include "collector/kpi/users_services_daily.h"
 #include "telemetry/base/sqlite.h"
 
 namespace telemetry::collector::kpi {
@@ -37,10 +38,6 @@ CREATE TABLE IF NOT EXISTS kpi_daily (
 CREATE TABLE IF NOT EXISTS kpi_state (
   id INTEGER PRIMARY KEY, day INTEGER NOT NULL, state BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS kpi_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users_services_daily (
-  date TEXT NOT NULL, uid TEXT NOT NULL, service TEXT NOT NULL, events INTEGER NOT NULL,
-  os TEXT, browser TEXT, country TEXT,
-  PRIMARY KEY (date, uid, service));
 )sql";
 
 // Ingestion commits are short: waiting this long for one means something is wrong.
@@ -48,6 +45,15 @@ constexpr int kBusyTimeoutMs = 10000;
 
 Result<int64_t> Scalar(Database& db, const std::string& sql);
 Status MustExist(const std::string& db_path);
+
+template <typename Body>
+Status InTransaction(Database& db, Body body) {
+  if (Status s = db.Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status status = body();
+  if (status.ok()) status = db.Execute("COMMIT");
+  if (!status.ok()) (void)db.Execute("ROLLBACK");
+  return status;
+}
 
 // Opens an existing collector database (never creates one) and adds the job's tables. WAL, as
 // the collector keeps it, lets the job's snapshot and ingestion's writes go on side by side.
@@ -64,21 +70,22 @@ Result<std::unique_ptr<Database>> OpenDb(const std::string& path) {
                                       " is not a collector database (no activity_events table)");
   }
   // synchronous=NORMAL: a day's commit is not fsynced on its own. The job's tables are derived
-  // data; what a power loss takes back, the next run computes again.
-  if (Status s = (*db)->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !s.ok()) {
+  // data; what a power loss takes back, the next run computes again. A 64 MiB page cache holds a
+  // day's users_services_daily pages without spilling them to the WAL mid-transaction.
+  if (Status s = (*db)->Execute(
+          "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;");
+      !s.ok()) {
     return s;
   }
   if (Status s = (*db)->Execute(kSchema); !s.ok()) return s;
+  Result<bool> current = UsersServicesTableIsCurrent(**db);
+  if (!current.ok()) return current.status();
+  if (!*current) {
+    if (Status s = InTransaction(**db, [&] { return ConvertUsersServicesTable(**db); }); !s.ok()) {
+      return s;
+    }
+  }
   return db;
-}
-
-template <typename Body>
-Status InTransaction(Database& db, Body body) {
-  if (Status s = db.Execute("BEGIN IMMEDIATE"); !s.ok()) return s;
-  Status status = body();
-  if (status.ok()) status = db.Execute("COMMIT");
-  if (!status.ok()) (void)db.Execute("ROLLBACK");
-  return status;
 }
 
 // One row of activity, with the value of the segment column queried.
@@ -161,14 +168,21 @@ Result<int64_t> Scalar(Database& db, const std::string& sql) {
 
 using DayFn = std::function<Status(Day day, const KpiRow& kpis)>;
 
+// Where the pass also collects users_services_daily: the days from `from` on.
+struct UsersServicesSink {
+  UsersServicesDay* day = nullptr;
+  Day from = 0;
+};
+
 // Feeds [first, last] to `engine` in one pass over the rows in timestamp order (the covering
 // index gives that order, and only its columns are read); `on_day` gets every day, empty ones
 // too. Events are compacted as they are read: no copy of a row's strings.
-Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last,
-              const DayFn& on_day) {
+Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, const DayFn& on_day,
+              UsersServicesSink services = {}) {
   const std::string sql =
-      "SELECT timestamp, type, uid, deviceId, newUser, seqTime, service FROM activity_events "
-      "WHERE timestamp >= ? AND timestamp < ?" +
+      "SELECT timestamp, type, uid, deviceId, newUser, seqTime, service" +
+      std::string(services.day != nullptr ? ", userAgentOS, userAgentBrowser" : "") +
+      " FROM activity_events WHERE timestamp >= ? AND timestamp < ?" +
       (sample < 100 ? " AND sample_id < " + std::to_string(sample) : std::string()) +
       " ORDER BY timestamp";
   Result<std::unique_ptr<Statement>> select = db.Prepare(sql);
@@ -192,9 +206,15 @@ Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last,
     const std::string_view type = s.TextView(1);
     const std::string_view uid = s.TextView(2), device = s.TextView(3), service = s.TextView(6);
     const int64_t seq_time = s.Int(5);
-    events.push_back(engine.Compact(
-        type, s.IsNull(2) ? nullptr : &uid, s.IsNull(3) ? nullptr : &device, s.Int(4) != 0,
-        s.IsNull(5) ? nullptr : &seq_time, s.IsNull(6) ? nullptr : &service));
+    const bool has_uid = !s.IsNull(2);
+    events.push_back(engine.Compact(type, has_uid ? &uid : nullptr, s.IsNull(3) ? nullptr : &device,
+                                    s.Int(4) != 0, s.IsNull(5) ? nullptr : &seq_time,
+                                    s.IsNull(6) ? nullptr : &service));
+    if (services.day != nullptr && has_uid && day >= services.from) {
+      const std::string_view os = s.TextView(7), browser = s.TextView(8);
+      services.day->Add(events.back().user, service, s.IsNull(7) ? nullptr : &os,
+                        s.IsNull(8) ? nullptr : &browser);
+    }
   }
   if (!more.ok()) return more.status();
   return flush_until(last + 1);
@@ -227,7 +247,7 @@ Result<bool> LoadState(Database& db, Day state_day, KpiEngine& engine) {
   Result<bool> row = (*get)->Step();
   if (!row.ok()) return row.status();
   if (!*row) return false;
-  if (Status s = engine.RestoreState((*get)->Text(0)); !s.ok()) return s;
+  if (Status s = engine.RestoreState((*get)->TextView(0)); !s.ok()) return s;
   return true;
 }
 
@@ -471,36 +491,6 @@ Result<Plan> PlanRun(Database& snapshot, const AggregateOptions& options) {
   return plan;
 }
 
-// users_services_daily for one day: per (uid, service), the event count and the user agent,
-// grouped by SQLite over the snapshot and written in the day's transaction.
-Status StoreUsersServices(Database& db, Database& snapshot, Day day) {
-  Result<std::unique_ptr<Statement>> group = snapshot.Prepare(
-      "SELECT uid, coalesce(service, ''), count(*), min(userAgentOS), min(userAgentBrowser) "
-      "FROM activity_events WHERE timestamp >= ?1 AND timestamp < ?2 AND uid IS NOT NULL "
-      "GROUP BY uid, coalesce(service, '')");
-  Result<std::unique_ptr<Statement>> clear =
-      db.Prepare("DELETE FROM users_services_daily WHERE date = ?");
-  Result<std::unique_ptr<Statement>> insert =
-      db.Prepare("INSERT INTO users_services_daily VALUES (?, ?, ?, ?, ?, ?, NULL)");
-  if (!group.ok()) return group.status();
-  if (!clear.ok()) return clear.status();
-  if (!insert.ok()) return insert.status();
-  const std::string date = UtcDateOfDay(day);
-  if (Status s = (*clear)->Bind(1, date).Run(); !s.ok()) return s;
-  Statement& g = **group;
-  g.Bind(1, static_cast<int64_t>(day) * kDayMillis)
-      .Bind(2, static_cast<int64_t>(day + 1) * kDayMillis);
-  Result<bool> row = g.Step();
-  for (; row.ok() && *row; row = g.Step()) {
-    Statement& i = **insert;
-    i.Bind(1, date).Bind(2, g.Text(0)).Bind(3, g.Text(1)).Bind(4, g.Int(2));
-    g.IsNull(3) ? i.BindNull(5) : i.Bind(5, g.Text(3));
-    g.IsNull(4) ? i.BindNull(6) : i.Bind(6, g.Text(4));
-    if (Status s = i.Run(); !s.ok()) return s;
-  }
-  return row.ok() ? Status::Ok() : row.status();
-}
-
 // Computes the plan's days from the snapshot, after replaying warm_first .. plan.first - 1 (not
 // stored); each day is written in a transaction of its own, so ingestion waits for one day's
 // rows at most, never for the run.
@@ -510,18 +500,21 @@ Status ComputeDays(Database& db, Database& snapshot, KpiEngine& engine, Day warm
       "INSERT OR REPLACE INTO kpi_daily VALUES "
       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert.ok()) return insert.status();
-  return Stream(snapshot, 100, engine, warm_first, plan.last,
-                [&](Day day, const KpiRow& kpis) -> Status {
-                  if (day < plan.first) return Status::Ok();
-                  Status s = InTransaction(db, [&]() -> Status {
-                    if (Status r = StoreRow(**insert, kpis); !r.ok()) return r;
-                    return StoreUsersServices(db, snapshot, day);
-                  });
-                  if (!s.ok()) return s;
-                  ++result->days;
-                  if (options.progress) options.progress(day, plan.first, plan.last, kpis);
-                  return Status::Ok();
-                });
+  UsersServicesDay services;
+  const auto user_name = [&](uint32_t user) { return engine.UserName(user); };
+  const DayFn store = [&](Day day, const KpiRow& kpis) -> Status {
+    if (day < plan.first) return Status::Ok();
+    Status s = InTransaction(db, [&]() -> Status {
+      if (Status r = StoreRow(**insert, kpis); !r.ok()) return r;
+      return services.Store(db, day, user_name);
+    });
+    services.Clear();
+    if (!s.ok()) return s;
+    ++result->days;
+    if (options.progress) options.progress(day, plan.first, plan.last, kpis);
+    return Status::Ok();
+  };
+  return Stream(snapshot, 100, engine, warm_first, plan.last, store, {&services, plan.first});
 }
 
 // The state as of the last day computed, and the arrivals the run has taken in. An entry whose

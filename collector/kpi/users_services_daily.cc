@@ -1,0 +1,127 @@
+#include "collector/kpi/users_services_daily.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "telemetry/base/utc_date.h"
+
+namespace telemetry::collector::kpi {
+namespace {
+
+// The first 8 bytes, big-endian, zero-padded: ordering by it never contradicts bytewise order,
+// so most comparisons of the sort stop there.
+uint64_t Prefix(std::string_view s) {
+  uint64_t prefix = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    prefix = (prefix << 8) | (i < s.size() ? static_cast<uint8_t>(s[i]) : 0);
+  }
+  return prefix;
+}
+
+constexpr char kColumns[] =
+    "(date TEXT NOT NULL, uid TEXT NOT NULL, service TEXT NOT NULL, events INTEGER NOT NULL, "
+    "os TEXT, browser TEXT, country TEXT, PRIMARY KEY (date, uid, service)) WITHOUT ROWID";
+
+// The table's CREATE statement; "" when there is none.
+Result<std::string> TableSql(sqlite::Database& db) {
+  Result<std::unique_ptr<sqlite::Statement>> s = db.Prepare(
+      "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users_services_daily'");
+  if (!s.ok()) return s.status();
+  Result<bool> row = (*s)->Step();
+  if (!row.ok()) return row.status();
+  return *row ? (*s)->Text(0) : std::string();
+}
+
+}  // namespace
+
+Result<bool> UsersServicesTableIsCurrent(sqlite::Database& db) {
+  Result<std::string> sql = TableSql(db);
+  if (!sql.ok()) return sql.status();
+  if (!sql->empty()) return sql->find("WITHOUT ROWID") != std::string::npos;
+  if (Status s =
+          db.Execute(std::string("CREATE TABLE IF NOT EXISTS users_services_daily ") + kColumns);
+      !s.ok()) {
+    return s;
+  }
+  return true;
+}
+
+Status ConvertUsersServicesTable(sqlite::Database& db) {
+  Result<bool> current = UsersServicesTableIsCurrent(db);  // Another process may have done it.
+  if (!current.ok()) return current.status();
+  if (*current) return Status::Ok();
+  return db.Execute(std::string("CREATE TABLE users_services_daily_v2 ") + kColumns +
+                    "; INSERT INTO users_services_daily_v2 SELECT date, uid, service, events, "
+                    "os, browser, country FROM users_services_daily; "
+                    "DROP TABLE users_services_daily; "
+                    "ALTER TABLE users_services_daily_v2 RENAME TO users_services_daily;");
+}
+
+uint32_t UsersServicesDay::Least(uint32_t current, const std::string_view* value) {
+  if (value == nullptr) return current;
+  const uint32_t id = values_.Intern(*value);
+  if (current == kNone || current == id) return id;
+  return *value < values_.Name(current) ? id : current;
+}
+
+void UsersServicesDay::Add(uint32_t user, std::string_view service, const std::string_view* os,
+                           const std::string_view* browser) {
+  const uint32_t service_id = values_.Intern(service);
+  if (first_.size() <= user) first_.resize(user + 1, kNone);
+  uint32_t* link = &first_[user];
+  // The user's entries today: a chain starting at first_[user], when that slot is today's.
+  if (*link >= entries_.size() || entries_[*link].user != user) *link = kNone;
+  while (*link != kNone) {
+    Entry& entry = entries_[*link];
+    if (entry.service == service_id) {
+      ++entry.events;
+      entry.os = Least(entry.os, os);
+      entry.browser = Least(entry.browser, browser);
+      return;
+    }
+    link = &entry.next;
+  }
+  *link = static_cast<uint32_t>(entries_.size());
+  const uint32_t least_os = Least(kNone, os);
+  entries_.push_back({user, service_id, least_os, Least(kNone, browser), kNone, 1});
+}
+
+// The order of the table's primary key, so each insert lands at the end of its index.
+std::vector<uint32_t> UsersServicesDay::InsertOrder(
+    const std::vector<std::string_view>& uids) const {
+  std::vector<uint64_t> prefixes(entries_.size());
+  for (size_t i = 0; i < entries_.size(); ++i) prefixes[i] = Prefix(uids[i]);
+  std::vector<uint32_t> order(entries_.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (prefixes[a] != prefixes[b]) return prefixes[a] < prefixes[b];
+    if (entries_[a].user != entries_[b].user) return uids[a] < uids[b];
+    return values_.Name(entries_[a].service) < values_.Name(entries_[b].service);
+  });
+  return order;
+}
+
+Status UsersServicesDay::Store(sqlite::Database& db, Day day, const UserName& user_name) const {
+  Result<std::unique_ptr<sqlite::Statement>> clear =
+      db.Prepare("DELETE FROM users_services_daily WHERE date = ?");
+  Result<std::unique_ptr<sqlite::Statement>> insert =
+      db.Prepare("INSERT INTO users_services_daily VALUES (?, ?, ?, ?, ?, ?, NULL)");
+  if (!clear.ok()) return clear.status();
+  if (!insert.ok()) return insert.status();
+  const std::string date = UtcDateOfDay(day);
+  if (Status s = (*clear)->Bind(1, date).Run(); !s.ok()) return s;
+  std::vector<std::string_view> uids(entries_.size());
+  for (size_t e = 0; e < entries_.size(); ++e) uids[e] = user_name(entries_[e].user);
+  sqlite::Statement& i = **insert;
+  for (uint32_t index : InsertOrder(uids)) {
+    const Entry& entry = entries_[index];
+    i.Bind(1, date).Bind(2, uids[index]).Bind(3, values_.Name(entry.service));
+    i.Bind(4, entry.events);
+    entry.os == kNone ? i.BindNull(5) : i.Bind(5, values_.Name(entry.os));
+    entry.browser == kNone ? i.BindNull(6) : i.Bind(6, values_.Name(entry.browser));
+    if (Status s = i.Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace telemetry::collector::kpi
