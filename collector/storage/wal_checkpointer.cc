@@ -40,7 +40,7 @@ void WalCheckpointer::Run() {
     if (!nudged_) return;  // Stopping, and every commit is checkpointed.
     nudged_ = false;
     lock.unlock();
-    if (Checkpoint("PASSIVE") > max_log_frames_) Checkpoint("TRUNCATE");
+    if (Checkpoint("PASSIVE") > max_log_frames_) Checkpoint("RESTART");
     lock.lock();
     // Commits meanwhile only set nudged_: one checkpoint covers all of them.
     wake_.wait_for(lock, kInterval, [this] { return stopping_; });

@@ -7,8 +7,10 @@
 // SQLite's automatic checkpoint runs inside the commit that crosses its threshold: that commit
 // (and every request waiting on it) waits for the copy and its fsyncs. Here a PASSIVE checkpoint,
 // which never blocks the writer, runs on another connection whenever commits were made; when the
-// log has grown past max_log_frames anyway (the writer outran it), a TRUNCATE checkpoint waits
-// for a gap between commits and starts the log over, so the WAL stays bounded.
+// log has grown past max_log_frames anyway (the writer outran it), a RESTART checkpoint waits
+// for a gap between commits and has the next commit start the log over, so the WAL stays
+// bounded. RESTART, not TRUNCATE: the file keeps its blocks, so a commit's fsync never has to
+// grow it again (journal_size_limit trims it past 64 MiB).
 //
 // Thread safety: Nudge() may be called from any thread. The destructor runs a last checkpoint
 // and joins. A failing checkpoint is retried on the next nudge; it loses nothing (the log keeps
