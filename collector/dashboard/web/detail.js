@@ -15,7 +15,7 @@ function drawSegment(rows, column, dates) {
 function drawCompletion(rows) {
   Dashboard.chart('completion_rate', rows.map((r) => r.date), [
     Dashboard.line('completion rate', rows.map((r) => r.completion_rate), 0, {borderWidth: 3}),
-  ], '% of sequences begun that connected a device');
+  ], 'completion rate (%)');
   const table = document.getElementById('completion_rate-table');
   // The counts behind the rate, beside it.
   const head = table.tHead.rows[0];

@@ -13,7 +13,8 @@ function drawEngagement(rows, osRows) {
     Dashboard.line('multi-device users', rows.map((r) => r.md_engagement_ratio), 1),
   ];
   Dashboard.bySegment(osRows, 'userAgentOS', dates, 'engagement_ratio').forEach(([os, data], i) => {
-    datasets.push(Dashboard.line(`${Dashboard.platformOf(os)}: ${os}`, data, i + 2));
+    const platform = Dashboard.platformOf(os);
+    datasets.push(Dashboard.line(platform === os ? os : `${platform} (${os})`, data, i + 2));
   });
   Dashboard.chart('engagement', dates, datasets, 'engagement ratio (%)');
 }
@@ -51,7 +52,8 @@ function drawTimeToConnect(name, prefix, goalSeconds, who) {
   const band = {borderColor: 'rgba(0,96,223,0.25)', backgroundColor: 'rgba(0,96,223,0.15)',
                 pointRadius: 0, borderWidth: 1};
   Dashboard.chart(name, dates, [
-    Object.assign({label: 'p25', data: rows.map((r) => r[`${prefix}_p25`]), fill: false}, band),
+    Object.assign({label: 'p25', data: rows.map((r) => r[`${prefix}_p25`]), fill: false,
+                   hideInLegend: true}, band),
     Object.assign({label: 'p75', data: rows.map((r) => r[`${prefix}_p75`]), fill: '-1'}, band),
     Dashboard.line('median', rows.map((r) => r[`${prefix}_p50`]), 0, {borderWidth: 3}),
     Dashboard.goal(`goal: median under ${goalSeconds} s (${who})`, goalSeconds, rows.length),
