@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "collector/kpi/kpi_job.h"
+#include "collector_child.h"
 #include "dashboard_test_support.h"
 #include "tools/browser/headless_chromium.h"
 
@@ -23,65 +24,11 @@ namespace {
 
 using nlohmann::json;
 using telemetry::browser::HeadlessChromium;
+using telemetry::testing::CollectorChild;
 using telemetry::testing::kFirstDay;
 using telemetry::testing::kLastDay;
 using telemetry::testing::KpisPrinted;
 constexpr auto kPatience = std::chrono::seconds(60);  // Only so that a broken page cannot hang.
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// telemetry-collector ARGS... --listen 127.0.0.1:0 as a child process, ended by its pid.
-class CollectorChild {
- public:
-  CollectorChild(std::vector<std::string> args, const std::string& log) : log_(log) {
-    args.insert(args.begin(), TELEMETRY_COLLECTOR);
-    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    const std::string marker = "listening on http://127.0.0.1:";
-    const auto deadline = std::chrono::steady_clock::now() + kPatience;
-    while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
-      const std::string out = ReadText(log_);
-      const size_t at = out.find(marker);
-      if (at != std::string::npos && out.find('\n', at) != std::string::npos) {
-        port_ = std::atoi(out.c_str() + at + marker.size());
-      } else if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        break;
-      } else {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // Polling for start-up.
-      }
-    }
-  }
-  ~CollectorChild() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-  }
-  std::string Url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
-  }
-  int port() const { return port_; }
-  std::string Log() const { return ReadText(log_); }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 std::optional<double> NumberOf(const json& value) {
   if (value.is_null()) return std::nullopt;
@@ -205,7 +152,8 @@ telemetry::testing::ScopedTempDir* DashboardBrowserTest::dir_ = nullptr;
 std::string DashboardBrowserTest::db_;
 
 TEST_F(DashboardBrowserTest, TheOverviewPlotsExactlyTheNumbersKpisPrints) {
-  CollectorChild dashboard({"dashboard", "--db", db_}, dir_->Sub("dashboard.log"));
+  CollectorChild dashboard(TELEMETRY_COLLECTOR, {"dashboard", "--db", db_},
+                           dir_->Sub("dashboard.log"));
   ASSERT_GT(dashboard.port(), 0) << dashboard.Log();
   Load(dashboard.Url("/dashboard/?" + Range()));
   const json rows = Printed("");
@@ -260,7 +208,8 @@ TEST_F(DashboardBrowserTest, TheOverviewPlotsExactlyTheNumbersKpisPrints) {
 }
 
 TEST_F(DashboardBrowserTest, TheToggleShowsMultiDeviceUsersAsAPercentageOfAllActiveUsers) {
-  CollectorChild dashboard({"dashboard", "--db", db_, "--goal-multi-device-percent", "30"},
+  CollectorChild dashboard(TELEMETRY_COLLECTOR,
+                           {"dashboard", "--db", db_, "--goal-multi-device-percent", "30"},
                            dir_->Sub("dashboard.log"));
   ASSERT_GT(dashboard.port(), 0) << dashboard.Log();
   Load(dashboard.Url("/dashboard/?" + Range()));
@@ -295,7 +244,8 @@ TEST_F(DashboardBrowserTest, TheToggleShowsMultiDeviceUsersAsAPercentageOfAllAct
 }
 
 TEST_F(DashboardBrowserTest, TheDetailPageBySegmentWithTablesAndCsvDownloads) {
-  CollectorChild dashboard({"dashboard", "--db", db_}, dir_->Sub("dashboard.log"));
+  CollectorChild dashboard(TELEMETRY_COLLECTOR, {"dashboard", "--db", db_},
+                           dir_->Sub("dashboard.log"));
   ASSERT_GT(dashboard.port(), 0) << dashboard.Log();
   const json rows = Printed("");
   const std::vector<std::string> dates = Dates(rows);
@@ -339,7 +289,8 @@ TEST_F(DashboardBrowserTest, TheDetailPageBySegmentWithTablesAndCsvDownloads) {
 TEST_F(DashboardBrowserTest, WithATokenThePageWantsItOnceThenWorksThroughItsCookie) {
   const std::string token_file = dir_->Sub("token");
   std::ofstream(token_file) << "test-token-0123456789abcdef\n";
-  CollectorChild dashboard({"dashboard", "--db", db_, "--dashboard-token", token_file},
+  CollectorChild dashboard(TELEMETRY_COLLECTOR,
+                           {"dashboard", "--db", db_, "--dashboard-token", token_file},
                            dir_->Sub("dashboard.log"));
   ASSERT_GT(dashboard.port(), 0) << dashboard.Log();
   const std::string page = dashboard.Url("/dashboard/?" + Range());
