@@ -1,0 +1,122 @@
+// The dashboard's render time in Debian's headless chromium: a year of daily KPIs with five
+// user-agent OS segments (made by the real import and aggregate over a generated event table),
+// served by `telemetry-collector dashboard`; each page loaded --runs times in a fresh browser
+// tab state. The time is the page's own: performance.now() when every chart is drawn (after the
+// frame that paints them), from navigation start, so it holds the API calls (the segment
+// computed from raw events) and Chart.js's drawing. Figures: docs/PERFORMANCE.md, "Dashboard".
+//
+//   dashboard_render [--days 365] [--users 200] [--runs 5] [--keep DIR]
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "activity_csv.h"
+#include "collector_child.h"
+#include "test_support.h"
+#include "tools/browser/headless_chromium.h"
+
+namespace {
+
+using nlohmann::json;
+using telemetry::browser::HeadlessChromium;
+
+struct Args {
+  int days = 365;
+  int users = 200;
+  int runs = 5;
+  std::string collector = TELEMETRY_COLLECTOR;
+};
+
+bool Run(const std::string& command) {
+  std::string output;
+  const int status = telemetry::testing::RunCommand(command, &output);
+  if (status != 0) std::cerr << command << ": exit " << status << "\n" << output;
+  return status == 0;
+}
+
+// Loads `url` `runs` times; the render times in ms, and the API requests' share of the last run.
+bool Measure(HeadlessChromium& browser, const std::string& url, int runs, std::vector<double>* ms,
+             double* api_ms) {
+  for (int i = 0; i < runs; ++i) {
+    if (!browser.Navigate("about:blank").ok() || !browser.Navigate(url).ok()) return false;
+    const std::string drawn = "location.href === " + json(url).dump() +
+                              " && (window.dashboardState.ready || window.dashboardState.error)";
+    telemetry::Result<bool> done = browser.WaitFor(drawn, std::chrono::seconds(120));
+    if (!done.ok() || !*done) return false;
+    telemetry::Result<json> state = browser.Evaluate(
+        "({error: window.dashboardState.error, ms: window.dashboardState.renderMs, api: "
+        "Math.max(...performance.getEntriesByType('resource').filter((e) => "
+        "e.name.includes('/api/v1/kpis')).map((e) => e.responseEnd)) - "
+        "Math.min(...performance.getEntriesByType('resource').filter((e) => "
+        "e.name.includes('/api/v1/')).map((e) => e.startTime))})");
+    if (!state.ok() || !(*state)["error"].is_null()) {
+      std::cerr << url << ": " << (state.ok() ? state->dump() : state.status().ToString()) << "\n";
+      return false;
+    }
+    ms->push_back((*state)["ms"]);
+    *api_ms = (*state)["api"];
+  }
+  return true;
+}
+
+int Main(const Args& args) {
+  telemetry::testing::ScopedTempDir dir;
+  telemetry::testing::ActivityShape shape;
+  shape.first_day = *telemetry::ParseUtcDate("2016-01-01");
+  shape.days = args.days;
+  shape.users = args.users;
+  shape.oses = {"Windows 10", "Mac OS X", "Linux", "Android", "iOS"};
+  const std::string csv = dir.Sub("events.csv"), db = dir.Sub("collector.db");
+  telemetry::testing::WriteActivityCsv(csv, shape);
+  const std::string last = telemetry::UtcDateOfDay(shape.first_day + args.days - 1);
+  if (!Run(args.collector + " import --format fxa-csv --insecure-dev-key --db " + db + " " + csv) ||
+      !Run(args.collector + " aggregate --db " + db + " --from 2016-01-01 --to " + last)) {
+    return 1;
+  }
+  telemetry::testing::CollectorChild dashboard(args.collector, {"dashboard", "--db", db},
+                                               dir.Sub("dashboard.log"));
+  if (dashboard.port() == 0) {
+    std::cerr << "the dashboard did not start:\n" << dashboard.Log();
+    return 1;
+  }
+  telemetry::browser::ChromiumOptions options;
+  options.log_path = dir.Sub("chromium.log");
+  telemetry::Result<std::unique_ptr<HeadlessChromium>> browser = HeadlessChromium::Launch(options);
+  if (!browser.ok()) {
+    std::cerr << browser.status().ToString() << "\n";
+    return 1;
+  }
+  const std::string range = "from=2016-01-01&to=" + last;
+  std::printf("%d days, %d users, 5 OS segments; %d loads per page\n", args.days, args.users,
+              args.runs);
+  std::printf("%-34s %10s %10s %10s %14s\n", "page", "min ms", "median ms", "max ms",
+              "API ms (last)");
+  for (const std::string path :
+       {"/dashboard/?" + range, "/dashboard/detail?segment=userAgentOS&" + range}) {
+    std::vector<double> ms;
+    double api_ms = 0;
+    if (!Measure(**browser, dashboard.Url(path), args.runs, &ms, &api_ms)) return 1;
+    std::sort(ms.begin(), ms.end());
+    std::printf("%-34s %10.0f %10.0f %10.0f %14.0f\n", path.substr(0, path.find('?')).c_str(),
+                ms.front(), ms[ms.size() / 2], ms.back(), api_ms);
+  }
+  for (const std::string& error : (*browser)->ConsoleErrors()) std::cerr << error << "\n";
+  return (*browser)->ConsoleErrors().empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  CLI::App app("dashboard_render: the KPI dashboard's render time in headless chromium");
+  app.add_option("--days", args.days, "Days of KPIs")->check(CLI::Range(28, 1096));
+  app.add_option("--users", args.users, "Accounts")->check(CLI::Range(10, 100000));
+  app.add_option("--runs", args.runs, "Loads of each page")->check(CLI::Range(1, 100));
+  app.add_option("--collector", args.collector, "telemetry-collector binary");
+  CLI11_PARSE(app, argc, argv);
+  return Main(args);
+}
