@@ -143,7 +143,7 @@ TEST_F(CollectorHttpTest, ConcurrentClientsShareCommitsAndLoseNothing) {
       << metrics->body;
 }
 
-TEST_F(CollectorHttpTest, NoContentLengthIs411) {
+TEST_F(CollectorHttpTest, PostWithNeitherLengthNorChunkedIs411) {
   InProcessCollector server(db());
   const std::string path = SubmitPath(NewUuid());
   std::string reply = RawExchange(server.port(), "POST " + path +
@@ -151,12 +151,9 @@ TEST_F(CollectorHttpTest, NoContentLengthIs411) {
                                                      "Content-Type: application/json\r\n\r\n{}");
   EXPECT_EQ(reply.rfind("HTTP/1.1 411", 0), 0u) << reply;
   EXPECT_NE(reply.find("length_required"), std::string::npos);
-  reply = RawExchange(server.port(), "POST " + path +
-                                         " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                                         "\r\n2\r\n{}\r\n0\r\n\r\n");
-  EXPECT_EQ(reply.rfind("HTTP/1.1 411", 0), 0u) << reply;
+  // (A chunked body has a length: collector_server_test.cc accepts it under the cap.)
   auto rows = Rejections("length_required");
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], "411");
   EXPECT_EQ(rows[0][1], path);
 }
