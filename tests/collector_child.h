@@ -32,6 +32,7 @@ class CollectorChild {
       : log_(log) {
     args.insert(args.begin(), binary);
     args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    std::ofstream(log, std::ios::trunc);  // Now: a log of an earlier run must not be read.
     pid_ = fork();
     if (pid_ == 0) {
       const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -86,7 +86,8 @@ class DashboardBrowserTest : public ::testing::Test {
   }
   // Loads a page and waits until its charts are drawn (or it says what went wrong).
   void Load(const std::string& url) {
-    ASSERT_TRUE(browser_->Navigate(url).ok());
+    Status navigated = browser_->Navigate(url);
+    ASSERT_TRUE(navigated.ok()) << navigated.ToString();
     const std::string loaded = "location.href === " + json(url).dump() +
                                " && (window.dashboardState.ready || window.dashboardState.error)";
     Result<bool> done = browser_->WaitFor(loaded, kPatience);
