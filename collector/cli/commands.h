@@ -4,6 +4,8 @@
 #define TELEMETRY_COLLECTOR_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
 
 namespace telemetry::collector::cli {
 
@@ -27,6 +29,17 @@ inline CLI::Validator PlainDecimal() {
         return "'" + value.substr(0, 20) + "' is not a plain decimal number";
       },
       "DECIMAL");
+}
+
+// A port as people write it: 1 to 5 decimal digits, at most 65535 (0: any free port).
+inline std::optional<int> ParsePort(const std::string& text) {
+  if (text.empty() || text.size() > 5 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const int port = std::stoi(text);  // Cannot throw: at most five digits.
+  if (port > 65535) return std::nullopt;
+  return port;
 }
 
 void AddServeCommand(CLI::App& app, int* exit_code);

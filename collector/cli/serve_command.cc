@@ -32,17 +32,6 @@ struct ServeArgs {
   std::string synchronous = "full";
 };
 
-// A port as people write it: 1 to 5 decimal digits, at most 65535 (0: any free port).
-std::optional<int> ParsePort(const std::string& text) {
-  if (text.empty() || text.size() > 5 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  const int port = std::stoi(text);  // Cannot throw: at most five digits.
-  if (port > 65535) return std::nullopt;
-  return port;
-}
-
 void ApplyServerArgs(const ServeArgs& args, ServerOptions* server) {
   using std::chrono::milliseconds;
   server->io_threads = args.io_threads;
