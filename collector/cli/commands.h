@@ -48,6 +48,7 @@ void AddStatsCommand(CLI::App& app, int* exit_code);
 void AddRejectionsCommand(CLI::App& app, int* exit_code);  // rejections_command.cc
 void AddAggregateCommand(CLI::App& app, int* exit_code);   // kpi_commands.cc
 void AddKpisCommand(CLI::App& app, int* exit_code);        // kpi_commands.cc
+void AddDashboardCommand(CLI::App& app, int* exit_code);   // dashboard_command.cc
 
 }  // namespace telemetry::collector::cli
 
