@@ -310,3 +310,42 @@ TEST_F(DashboardBrowserTest, WithATokenThePageWantsItOnceThenWorksThroughItsCook
 
 }  // namespace
 }  // namespace telemetry::collector::dashboard
+
+namespace telemetry::collector::dashboard {
+namespace {
+
+// serve --dashboard: the same pages beside ingestion, from the collector's own port; without
+// the flag, no dashboard at all.
+TEST_F(DashboardBrowserTest, ServeDashboardServesItBesideIngestionAndOnlyWhenAsked) {
+  CollectorChild serve(TELEMETRY_COLLECTOR,
+                       {"serve", "--db", db_, "--insecure-dev-key", "--dashboard"},
+                       dir_->Sub("serve.log"));
+  ASSERT_GT(serve.port(), 0) << serve.Log();
+  EXPECT_NE(serve.Log().find("dashboard: http://127.0.0.1:"), std::string::npos) << serve.Log();
+  Load(serve.Url("/dashboard/?" + Range()));
+  EXPECT_EQ(Chart("engagement")["labels"].size(), 45u);
+  Result<json> health = browser_->Evaluate("fetch('/health').then((r) => r.text())");
+  ASSERT_TRUE(health.ok());
+  EXPECT_NE(health->get<std::string>().find("ok"), std::string::npos);
+
+  CollectorChild plain(TELEMETRY_COLLECTOR, {"serve", "--db", db_, "--insecure-dev-key"},
+                       dir_->Sub("plain.log"));
+  ASSERT_GT(plain.port(), 0) << plain.Log();
+  ASSERT_TRUE(browser_->Navigate(plain.Url("/health")).ok());
+  Result<bool> loaded = browser_->WaitFor("location.href === " + json(plain.Url("/health")).dump() +
+                                              " && document.readyState === 'complete'",
+                                          kPatience);
+  ASSERT_TRUE(loaded.ok() && *loaded);
+  const size_t errors = browser_->ConsoleErrors().size();
+  for (const char* path : {"/dashboard/", "/api/v1/info"}) {
+    Result<json> status =
+        browser_->Evaluate("fetch(" + json(path).dump() + ").then((r) => r.status)");
+    ASSERT_TRUE(status.ok());
+    EXPECT_EQ(*status, 404) << path;
+  }
+  EXPECT_GE(browser_->ConsoleErrors().size(), errors);  // The 404s may be logged: expected.
+  browser_.reset();
+}
+
+}  // namespace
+}  // namespace telemetry::collector::dashboard

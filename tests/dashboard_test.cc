@@ -299,3 +299,47 @@ TEST(DashboardAccess, TokenFilesAndLoopbackAddresses) {
 
 }  // namespace
 }  // namespace telemetry::collector::dashboard
+
+namespace telemetry::collector::dashboard {
+namespace {
+
+// The commands refuse to put an open dashboard beyond loopback, in one clear line, and say
+// what is wrong with the database before listening.
+TEST(DashboardCommand, RefusesToStartWhereItWouldBeOpenOrHasNothingToShow) {
+  telemetry::testing::ScopedTempDir dir;
+  const std::string collector = TELEMETRY_COLLECTOR;
+  const std::string db = dir.Sub("c.db");
+  telemetry::testing::MakeKnownDatabase(dir.path(), db, /*aggregate=*/false);
+  std::string out;
+  EXPECT_EQ(telemetry::testing::RunCommand(
+                collector + " dashboard --db " + db + " --listen 0.0.0.0:0", &out),
+            2);
+  EXPECT_EQ(out,
+            "telemetry-collector dashboard: refusing to start: the dashboard listens on 0.0.0.0, "
+            "beyond loopback: give --dashboard-token FILE\n");
+  EXPECT_EQ(
+      telemetry::testing::RunCommand(
+          collector + " serve --insecure-dev-key --dashboard --db " + db + " --listen 0.0.0.0:0",
+          &out),
+      2);
+  EXPECT_NE(out.find("telemetry-collector serve: refusing to start: the dashboard listens on "
+                     "0.0.0.0, beyond loopback: give --dashboard-token FILE\n"),
+            std::string::npos)
+      << out;
+  std::ofstream(dir.Sub("short.token")) << "short\n";
+  EXPECT_EQ(telemetry::testing::RunCommand(collector + " dashboard --db " + db +
+                                               " --listen 0.0.0.0:0 --dashboard-token " +
+                                               dir.Sub("short.token"),
+                                           &out),
+            2);
+  EXPECT_NE(out.find("is shorter than 16 characters"), std::string::npos) << out;
+  EXPECT_EQ(telemetry::testing::RunCommand(collector + " dashboard --db " + db, &out), 1);
+  EXPECT_NE(out.find("not an aggregated collector database"), std::string::npos) << out;
+  EXPECT_EQ(
+      telemetry::testing::RunCommand(collector + " dashboard --db " + dir.Sub("none.db"), &out), 1);
+  EXPECT_NE(out.find("no database at " + dir.Sub("none.db")), std::string::npos) << out;
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("none.db")));
+}
+
+}  // namespace
+}  // namespace telemetry::collector::dashboard
