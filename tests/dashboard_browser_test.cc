@@ -296,16 +296,22 @@ TEST_F(DashboardBrowserTest, WithATokenThePageWantsItOnceThenWorksThroughItsCook
   ASSERT_GT(dashboard.port(), 0) << dashboard.Log();
   const std::string page = dashboard.Url("/dashboard/?" + Range());
   ASSERT_TRUE(browser_->Navigate(page).ok());
-  Result<bool> refused = browser_->WaitFor(
+  Result<bool> shown = browser_->WaitFor(
       "document.readyState === 'complete' && document.body.innerText.includes('unauthorized')",
       kPatience);
-  EXPECT_TRUE(refused.ok() && *refused);
-  const size_t errors = browser_->ConsoleErrors().size();  // The 401 itself is logged.
-  EXPECT_GE(errors, 1u);
+  EXPECT_TRUE(shown.ok() && *shown);
   Load(page + "&token=test-token-0123456789abcdef");
   EXPECT_EQ(Chart("multi_device")["labels"].size(), 45u);
-  EXPECT_EQ(browser_->ConsoleErrors().size(), errors) << json(browser_->ConsoleErrors()).dump(1);
-  browser_.reset();  // Its errors were the expected 401.
+  // The refused page's 401 is logged, and the browser's own request for /favicon.ico beside it
+  // (a plain-text page names no icon): nothing else.
+  EXPECT_FALSE(browser_->ConsoleErrors().empty());
+  for (const std::string& error : browser_->ConsoleErrors()) {
+    const bool refused = error.find("status of 401") != std::string::npos &&
+                         error.find("(" + page + ")") != std::string::npos;
+    const bool icon = error.find("/favicon.ico") != std::string::npos;
+    EXPECT_TRUE(refused || icon) << error;
+  }
+  browser_.reset();  // Its errors were looked at above.
 }
 
 }  // namespace
