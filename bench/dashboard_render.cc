@@ -95,8 +95,9 @@ int Main(const Args& args) {
               args.runs);
   std::printf("%-34s %10s %10s %10s %14s\n", "page", "min ms", "median ms", "max ms",
               "API ms (last)");
-  for (const std::string path :
-       {"/dashboard/?" + range, "/dashboard/detail?segment=userAgentOS&" + range}) {
+  const std::vector<std::string> pages = {"/dashboard/?" + range,
+                                          "/dashboard/detail?segment=userAgentOS&" + range};
+  for (const std::string& path : pages) {
     std::vector<double> ms;
     double api_ms = 0;
     if (!Measure(**browser, dashboard.Url(path), args.runs, &ms, &api_ms)) return 1;
