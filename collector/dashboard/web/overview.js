@@ -12,7 +12,9 @@ function drawEngagement(rows, osRows) {
     Dashboard.line('all users', rows.map((r) => r.engagement_ratio), 0, {borderWidth: 3}),
     Dashboard.line('multi-device users', rows.map((r) => r.md_engagement_ratio), 1),
   ];
-  Dashboard.bySegment(osRows, 'userAgentOS', dates, 'engagement_ratio').forEach(([os, data], i) => {
+  // Events without a user agent (an account server's) belong to no platform.
+  const platforms = osRows.filter((r) => r.userAgentOS !== '');
+  Dashboard.bySegment(platforms, 'userAgentOS', dates, 'engagement_ratio').forEach(([os, data], i) => {
     const platform = Dashboard.platformOf(os);
     datasets.push(Dashboard.line(platform === os ? os : `${platform} (${os})`, data, i + 2));
   });
@@ -54,7 +56,8 @@ function drawTimeToConnect(name, prefix, goalSeconds, who) {
   Dashboard.chart(name, dates, [
     Object.assign({label: 'p25', data: rows.map((r) => r[`${prefix}_p25`]), fill: false,
                    hideInLegend: true}, band),
-    Object.assign({label: 'p75', data: rows.map((r) => r[`${prefix}_p75`]), fill: '-1'}, band),
+    Object.assign({label: 'p75', data: rows.map((r) => r[`${prefix}_p75`]), fill: '-1',
+                   hideInLegend: true}, band),
     Dashboard.line('median', rows.map((r) => r[`${prefix}_p50`]), 0, {borderWidth: 3}),
     Dashboard.goal(`goal: median under ${goalSeconds} s (${who})`, goalSeconds, rows.length),
   ], 'seconds');
