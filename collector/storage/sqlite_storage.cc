@@ -119,6 +119,9 @@ class SqliteStorage final : public Storage {
         !s.ok()) {
       return s;
     }
+    // Document ids are random, so each insert lands on a random leaf of their unique index: a
+    // page cache that holds the index (64 MiB: about a million ids) saves a read per insert.
+    if (Status s = db_->Execute("PRAGMA cache_size=-65536;"); !s.ok()) return s;
     if (Status s = db_->Execute(kSchema); !s.ok()) return s;
     if (Status s = AddImportKey(); !s.ok()) return s;
     for (auto [target, sql] :
@@ -359,7 +362,7 @@ Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path,
     return Status::NotFound("no database at " + path);
   }
   Result<std::unique_ptr<Database>> db =
-      Database::Open(path, Database::Mode::kReadWrite, /*busy_timeout_ms=*/10000);
+      Database::Open(path, Database::Mode::kReadWrite, options.busy_timeout_ms);
   if (!db.ok()) return db.status();
   auto storage = std::make_unique<SqliteStorage>(std::move(*db), options.sync_every_commit);
   if (Status s = storage->Init(); !s.ok()) {
