@@ -3,9 +3,12 @@
 # embedded SQLite database with a freshly generated development HMAC key, runs the fleet
 # simulator (devices and an account server on the real library, sending pings over HTTP),
 # runs the daily KPI job, prints the KPI table and where the database is, and shuts the
-# collector down cleanly. Exits non-zero if any step fails.
+# collector down cleanly. Exits non-zero if any step fails. It ends by printing the one command
+# that serves the KPI dashboard over that database; with DASHBOARD=1 it runs that command itself
+# and serves the dashboard until Ctrl-C.
 #
 #   USERS=100 DAYS=21 SEED=1 scripts/demo.sh   (the defaults)
+#   DASHBOARD=1 scripts/demo.sh                (then open http://127.0.0.1:8080/dashboard/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -93,3 +96,10 @@ stop_collector
 trap - EXIT
 echo "collector stopped; database: $db"
 echo "explore: $collector kpis --db $db --from $from --to $to --segment userAgentOS"
+dashboard=("$collector" dashboard --db "$db" --listen "${DASHBOARD_LISTEN:-127.0.0.1:8080}")
+echo
+if [[ -n "${DASHBOARD:-}" ]]; then
+  echo "== Serving the KPI dashboard until Ctrl-C: http://${DASHBOARD_LISTEN:-127.0.0.1:8080}/dashboard/"
+  exec "${dashboard[@]}"
+fi
+echo "dashboard: ${dashboard[*]}"

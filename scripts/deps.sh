@@ -18,6 +18,9 @@ PACKAGES=(
   libboost-dev
   # Tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # The KPI dashboard: its chart library (built into the binary), and the headless browser its
+  # tests and render benchmark drive over the DevTools protocol
+  libjs-chart.js chromium
   # bench/kpi_vs_clickhouse.sh: the side-by-side KPI benchmark (not run by CI)
   clickhouse-server clickhouse-client sqlite3 bc
 )

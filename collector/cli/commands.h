@@ -4,6 +4,8 @@
 #define TELEMETRY_COLLECTOR_CLI_COMMANDS_H_
 
 #include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
 
 namespace telemetry::collector::cli {
 
@@ -29,12 +31,24 @@ inline CLI::Validator PlainDecimal() {
       "DECIMAL");
 }
 
+// A port as people write it: 1 to 5 decimal digits, at most 65535 (0: any free port).
+inline std::optional<int> ParsePort(const std::string& text) {
+  if (text.empty() || text.size() > 5 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  const int port = std::stoi(text);  // Cannot throw: at most five digits.
+  if (port > 65535) return std::nullopt;
+  return port;
+}
+
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddImportCommand(CLI::App& app, int* exit_code);
 void AddStatsCommand(CLI::App& app, int* exit_code);
 void AddRejectionsCommand(CLI::App& app, int* exit_code);  // rejections_command.cc
 void AddAggregateCommand(CLI::App& app, int* exit_code);   // kpi_commands.cc
 void AddKpisCommand(CLI::App& app, int* exit_code);        // kpi_commands.cc
+void AddDashboardCommand(CLI::App& app, int* exit_code);   // dashboard_command.cc
 
 }  // namespace telemetry::collector::cli
 

@@ -1,6 +1,6 @@
 // telemetry-collector: the ingestion server (serve), the event-table importer (import), a
-// summary of what is stored (stats), and the daily KPI job (aggregate, kpis).
-// docs/COLLECTOR.md and docs/KPIS.md describe them.
+// summary of what is stored (stats), the daily KPI job (aggregate, kpis) and the KPI dashboard
+// (dashboard). docs/COLLECTOR.md, docs/KPIS.md and docs/DASHBOARD.md describe them.
 #include <CLI/CLI.hpp>
 
 #include "collector/cli/commands.h"
@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   cli::AddRejectionsCommand(app, &exit_code);
   cli::AddAggregateCommand(app, &exit_code);
   cli::AddKpisCommand(app, &exit_code);
+  cli::AddDashboardCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

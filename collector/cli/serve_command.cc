@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "collector/cli/commands.h"
+#include "collector/cli/dashboard_options.h"
 #include "collector/cli/key_options.h"
 #include "collector/collector_service.h"
 
@@ -30,18 +31,9 @@ struct ServeArgs {
   int drain_timeout_ms = 5000;
   size_t max_pending_body_mb = 256;
   std::string synchronous = "full";
+  bool dashboard = false;  // Off by default: an ingestion port is often public.
+  DashboardFlags dashboard_flags;
 };
-
-// A port as people write it: 1 to 5 decimal digits, at most 65535 (0: any free port).
-std::optional<int> ParsePort(const std::string& text) {
-  if (text.empty() || text.size() > 5 ||
-      text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  const int port = std::stoi(text);  // Cannot throw: at most five digits.
-  if (port > 65535) return std::nullopt;
-  return port;
-}
 
 void ApplyServerArgs(const ServeArgs& args, ServerOptions* server) {
   using std::chrono::milliseconds;
@@ -92,6 +84,18 @@ int RunServe(const ServeArgs& args) {
     return kExitUsage;
   }
 
+  std::optional<dashboard::DashboardOptions> dashboard_options;
+  if (args.dashboard) {
+    Result<dashboard::DashboardOptions> options =
+        DashboardOptionsFor(args.dashboard_flags, args.db, config.server.host);
+    if (!options.ok()) {
+      std::fprintf(stderr, "telemetry-collector serve: refusing to start: %s\n",
+                   options.status().message().c_str());
+      return kExitUsage;
+    }
+    dashboard_options = std::move(*options);
+  }
+
   // SIGTERM and SIGINT are taken by one thread with sigwait(); every other thread, created
   // after this, inherits the blocked mask.
   sigset_t signals;
@@ -107,6 +111,11 @@ int RunServe(const ServeArgs& args) {
     return kExitFailure;
   }
   CollectorService* running = service->get();
+  if (dashboard_options) {
+    RouteHandler handler = dashboard::DashboardHandler(std::move(*dashboard_options));
+    for (const char* prefix : dashboard::kDashboardRoutePrefixes)
+      running->AddRoute(prefix, handler);
+  }
   std::thread signal_thread([running, signals] {
     int signal = 0;
     sigwait(&signals, &signal);
@@ -114,6 +123,10 @@ int RunServe(const ServeArgs& args) {
   });
   std::printf("telemetry-collector: listening on http://%s:%d\n",
               args.listen.substr(0, colon).c_str(), running->port());
+  if (args.dashboard) {
+    std::printf("dashboard: http://%s:%d/dashboard/\n", args.listen.substr(0, colon).c_str(),
+                running->port());
+  }
   std::fflush(stdout);
   running->Run();
   // Run() also returns when listening fails: wake the signal thread so it can end.
@@ -191,6 +204,10 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"full", "normal"}))
       ->capture_default_str();
   AddKeyOptions(command, &args->key);
+  command->add_flag("--dashboard", args->dashboard,
+                    "Also serve the KPI dashboard at /dashboard/ (read-only; beyond loopback only "
+                    "with --dashboard-token)");
+  AddDashboardOptions(command, &args->dashboard_flags);
   command->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }
 

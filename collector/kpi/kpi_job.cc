@@ -610,8 +610,12 @@ Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOpt
 Result<std::vector<KpiRow>> ReadKpis(const std::string& db_path, Day from, Day to) {
   Result<std::unique_ptr<Database>> opened = OpenDb(db_path);
   if (!opened.ok()) return opened.status();
+  return ReadKpis(**opened, from, to);
+}
+
+Result<std::vector<KpiRow>> ReadKpis(Database& db, Day from, Day to) {
   Result<std::unique_ptr<Statement>> select =
-      (*opened)->Prepare("SELECT * FROM kpi_daily WHERE day >= ? AND day <= ? ORDER BY day");
+      db.Prepare("SELECT * FROM kpi_daily WHERE day >= ? AND day <= ? ORDER BY day");
   if (!select.ok()) return select.status();
   (*select)->Bind(1, int64_t{from}).Bind(2, int64_t{to});
   std::vector<KpiRow> rows;
@@ -619,6 +623,33 @@ Result<std::vector<KpiRow>> ReadKpis(const std::string& db_path, Day from, Day t
   for (; row.ok() && *row; row = (*select)->Step()) rows.push_back(ReadRow(**select));
   if (!row.ok()) return row.status();
   return rows;
+}
+
+Result<std::unique_ptr<Database>> OpenForReading(const std::string& db_path) {
+  if (Status s = MustExist(db_path); !s.ok()) return s;
+  Result<std::unique_ptr<Database>> db =
+      Database::Open(db_path, Database::Mode::kReadOnly, kBusyTimeoutMs);
+  if (!db.ok()) return db;
+  Result<int64_t> tables = Scalar(**db,
+                                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                  "name IN ('activity_events', 'kpi_daily')");
+  if (!tables.ok()) return Status::FailedPrecondition(db_path + " is not a SQLite database");
+  if (*tables < 2) {
+    return Status::FailedPrecondition(
+        db_path + " is not an aggregated collector database (run telemetry-collector aggregate)");
+  }
+  return db;
+}
+
+Result<std::optional<AggregatedDays>> ReadAggregatedDays(Database& db) {
+  Result<std::unique_ptr<Statement>> select =
+      db.Prepare("SELECT min(day), max(day) FROM kpi_daily");
+  if (!select.ok()) return select.status();
+  Result<bool> row = (*select)->Step();
+  if (!row.ok()) return row.status();
+  if ((*select)->IsNull(0)) return std::optional<AggregatedDays>();
+  return std::optional<AggregatedDays>(
+      AggregatedDays{static_cast<Day>((*select)->Int(0)), static_cast<Day>((*select)->Int(1))});
 }
 
 Result<std::vector<KpiRow>> ComputeKpis(const std::string& db_path, const QueryOptions& options) {
@@ -635,15 +666,30 @@ Result<std::vector<KpiRow>> ComputeKpis(const std::string& db_path, const QueryO
   return rows;
 }
 
+namespace {
+
+// The column name goes into the SQL text: only the known ones.
+Status CheckSegment(const std::string& segment) {
+  const auto& columns = SegmentColumns();
+  if (std::find(columns.begin(), columns.end(), segment) == columns.end()) {
+    return Status::InvalidArgument("cannot segment by '" + segment + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::vector<SegmentRow>> ComputeSegments(const std::string& db_path,
                                                 const QueryOptions& options) {
-  const auto& columns = SegmentColumns();
-  if (std::find(columns.begin(), columns.end(), options.segment) == columns.end()) {
-    return Status::InvalidArgument("cannot segment by '" + options.segment + "'");
-  }
+  if (Status s = CheckSegment(options.segment); !s.ok()) return s;
   Result<std::unique_ptr<Database>> opened = OpenDb(db_path);
   if (!opened.ok()) return opened.status();
-  Result<EventReader> reader = EventReader::Make(**opened, options.sample, options.segment);
+  return ComputeSegments(**opened, options);
+}
+
+Result<std::vector<SegmentRow>> ComputeSegments(Database& db, const QueryOptions& options) {
+  if (Status s = CheckSegment(options.segment); !s.ok()) return s;
+  Result<EventReader> reader = EventReader::Make(db, options.sample, options.segment);
   if (!reader.ok()) return reader.status();
   const bool multi_device = options.segment == "multi_device";
   KpiEngine whole(options.config);  // For each user's multi-device status.

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "collector/kpi/kpi_engine.h"
+#include "telemetry/base/sqlite.h"
 #include "telemetry/base/status.h"
 
 namespace telemetry::collector::kpi {
@@ -55,6 +56,18 @@ Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOpt
 // The stored KPIs of [from, to]; days not aggregated yet are missing from the result.
 Result<std::vector<KpiRow>> ReadKpis(const std::string& db_path, Day from, Day to);
 
+// For readers that must never write (the dashboard): opens an existing, aggregated collector
+// database read-only (no schema is added, no lock taken). NotFound for a missing file,
+// FailedPrecondition for a file that is not a collector database or was never aggregated.
+Result<std::unique_ptr<sqlite::Database>> OpenForReading(const std::string& db_path);
+// ReadKpis and ComputeSegments over a connection opened by OpenForReading: the same reading code.
+Result<std::vector<KpiRow>> ReadKpis(sqlite::Database& db, Day from, Day to);
+// The first and last aggregated days; nullopt when kpi_daily is empty.
+struct AggregatedDays {
+  Day first = 0, last = 0;
+};
+Result<std::optional<AggregatedDays>> ReadAggregatedDays(sqlite::Database& db);
+
 struct QueryOptions {
   Day from = 0, to = 0;
   int sample = 100;     // < 100: only users with sample_id < sample.
@@ -73,6 +86,7 @@ struct SegmentRow {
 };
 Result<std::vector<SegmentRow>> ComputeSegments(const std::string& db_path,
                                                 const QueryOptions& options);
+Result<std::vector<SegmentRow>> ComputeSegments(sqlite::Database& db, const QueryOptions& options);
 
 // The segment columns `--segment` accepts.
 const std::vector<std::string>& SegmentColumns();
