@@ -136,7 +136,7 @@ TEST(CollectorProcess, KillDashNineLosesNothingAcknowledged) {
 TEST(CollectorProcess, SigtermDrainsAndExitsZero) {
   TempDir dir;
   const std::string db = dir.Path("db");
-  CollectorProcess server({"--db", db, "--insecure-dev-key", "--keep-alive-timeout", "1"},
+  CollectorProcess server({"--db", db, "--insecure-dev-key", "--drain-timeout-ms", "2000"},
                           dir.Path("out"));
   ASSERT_GT(server.port(), 0) << server.Output();
   Load load(server.port(), 4);
@@ -272,9 +272,15 @@ TEST(CollectorProcess, WrongServeOptionsAreRefusedWithOneClearLine) {
     std::string args, says;
   };
   for (const Case& c : std::vector<Case>{
-           {"--listen 127.0.0.1:0 --threads 0", "--threads"},
-           {"--listen 127.0.0.1:0 --threads 0x50", "not a plain decimal number"},
-           {"--listen 127.0.0.1:0 --keep-alive-timeout 99999", "--keep-alive-timeout"},
+           {"--listen 127.0.0.1:0 --io-threads 0", "--io-threads"},
+           {"--listen 127.0.0.1:0 --io-threads 0x50", "not a plain decimal number"},
+           {"--listen 127.0.0.1:0 --max-connections 0", "--max-connections"},
+           {"--listen 127.0.0.1:0 --min-body-rate 1e3", "not a plain decimal number"},
+           {"--listen 127.0.0.1:0 --drain-timeout-ms -1", "--drain-timeout-ms"},
+           {"--listen 127.0.0.1:0 --synchronous sometimes", "--synchronous"},
+           // The thread-per-connection server's options are gone, and said to be.
+           {"--listen 127.0.0.1:0 --threads 4", "--threads"},
+           {"--listen 127.0.0.1:0 --keep-alive-timeout 1", "--keep-alive-timeout"},
            {"--listen 127.0.0.1:99999", "a decimal port from 0 to 65535"},
            {"--listen 127.0.0.1:0x50", "a decimal port from 0 to 65535"},
            {"--listen 127.0.0.1:", "a decimal port from 0 to 65535"},
