@@ -18,8 +18,9 @@ CollectorService::CollectorService(CollectorConfig config, IdHasher hasher)
 
 CollectorService::~CollectorService() {
   if (server_ != nullptr) server_->Stop();
-  server_.reset();
+  // Commits still in flight answer connections of the server: finish them first.
   if (committer_ != nullptr) committer_->Shutdown();
+  server_.reset();
 }
 
 Result<std::unique_ptr<CollectorService>> CollectorService::Create(CollectorConfig config,
@@ -39,17 +40,22 @@ Result<std::unique_ptr<CollectorService>> CollectorService::Create(CollectorConf
   if (!storage.ok()) return storage.status();
   s.storage_ = std::move(*storage);
   GroupCommitOptions commit_options;
+  commit_options.max_queued = s.config_.max_queued_records;
   Metrics* metrics = &s.metrics_;
   commit_options.on_commit = [metrics](size_t records) { metrics->ObserveCommitBatch(records); };
   s.committer_ = std::make_unique<GroupCommitter>(s.storage_.get(), std::move(commit_options));
   s.ingester_ = std::make_unique<Ingester>(&s.hasher_, s.schema_.get(), s.config_.ingest);
   const Clock* clock = s.config_.clock != nullptr ? s.config_.clock : &DefaultClock();
-  s.server_ = std::make_unique<HttpServer>(s.config_.server, s.ingester_.get(), s.committer_.get(),
-                                           &s.metrics_, clock);
+  s.server_ = std::make_unique<HttpServer>(s.config_.server, &s.metrics_, clock, s.ingester_.get(),
+                                           s.committer_.get());
   Result<int> port = s.server_->Bind();
   if (!port.ok()) return port.status();
   s.port_ = *port;
   return service;
+}
+
+void CollectorService::AddRoute(std::string prefix, RouteHandler handler) {
+  server_->AddRoute(std::move(prefix), std::move(handler));
 }
 
 void CollectorService::Run() {

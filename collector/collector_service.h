@@ -25,8 +25,9 @@ struct CollectorConfig {
   std::string glean_schema_path;  // Empty: the built-in Glean rules (glean_rules.h).
   ServerOptions server;
   IngestOptions ingest;
-  bool sync_every_commit = true;  // SqliteOptions::sync_every_commit
-  const Clock* clock = nullptr;   // Null: the wall clock. Must outlive the service.
+  bool sync_every_commit = true;      // SqliteOptions::sync_every_commit
+  size_t max_queued_records = 20000;  // GroupCommitOptions::max_queued: past it, 503
+  const Clock* clock = nullptr;       // Null: the wall clock. Must outlive the service.
 };
 
 class CollectorService {
@@ -35,6 +36,8 @@ class CollectorService {
   ~CollectorService();
 
   int port() const { return port_; }
+  // Serves `handler` beside ingestion (HttpServer::AddRoute). Before Run().
+  void AddRoute(std::string prefix, RouteHandler handler);
   const Metrics& metrics() const { return metrics_; }
 
   void Run();

@@ -143,7 +143,7 @@ TEST_F(CollectorHttpTest, ConcurrentClientsShareCommitsAndLoseNothing) {
       << metrics->body;
 }
 
-TEST_F(CollectorHttpTest, NoContentLengthIs411) {
+TEST_F(CollectorHttpTest, PostWithNeitherLengthNorChunkedIs411) {
   InProcessCollector server(db());
   const std::string path = SubmitPath(NewUuid());
   std::string reply = RawExchange(server.port(), "POST " + path +

@@ -136,7 +136,7 @@ TEST(CollectorProcess, KillDashNineLosesNothingAcknowledged) {
 TEST(CollectorProcess, SigtermDrainsAndExitsZero) {
   TempDir dir;
   const std::string db = dir.Path("db");
-  CollectorProcess server({"--db", db, "--insecure-dev-key", "--drain-timeout-ms", "2000"},
+  CollectorProcess server({"--db", db, "--insecure-dev-key", "--idle-timeout-ms", "1000"},
                           dir.Path("out"));
   ASSERT_GT(server.port(), 0) << server.Output();
   Load load(server.port(), 4);
@@ -274,6 +274,7 @@ TEST(CollectorProcess, WrongServeOptionsAreRefusedWithOneClearLine) {
   for (const Case& c : std::vector<Case>{
            {"--listen 127.0.0.1:0 --io-threads 0", "--io-threads"},
            {"--listen 127.0.0.1:0 --io-threads 0x50", "not a plain decimal number"},
+           {"--listen 127.0.0.1:0 --idle-timeout-ms 0", "--idle-timeout-ms"},
            {"--listen 127.0.0.1:0 --max-connections 0", "--max-connections"},
            {"--listen 127.0.0.1:0 --min-body-rate 1e3", "not a plain decimal number"},
            {"--listen 127.0.0.1:0 --drain-timeout-ms -1", "--drain-timeout-ms"},

@@ -74,13 +74,20 @@ class TempDir {
 class InProcessCollector {
  public:
   explicit InProcessCollector(const std::string& db, std::string glean_schema = "",
-                              std::chrono::milliseconds io_timeout = std::chrono::seconds(5)) {
+                              std::chrono::milliseconds io_timeout = std::chrono::seconds(5))
+      : InProcessCollector(db, [&](CollectorConfig& config) {
+          config.glean_schema_path = std::move(glean_schema);
+          config.server.idle_timeout = io_timeout;
+          config.server.head_timeout = io_timeout;
+          config.server.write_timeout = io_timeout;
+        }) {}
+  // `configure` adjusts the configuration (server options, queue size) before the start.
+  InProcessCollector(const std::string& db,
+                     const std::function<void(CollectorConfig&)>& configure) {
     CollectorConfig config;
     config.db_path = db;
-    config.glean_schema_path = std::move(glean_schema);
     config.server.port = 0;
-    config.server.threads = 16;
-    config.server.io_timeout = io_timeout;
+    configure(config);
     auto service = CollectorService::Create(std::move(config), IdHasher::InsecureDevelopmentKey());
     EXPECT_TRUE(service.ok()) << service.status().message();
     if (!service.ok()) return;

@@ -1,5 +1,6 @@
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 #include <memory>
@@ -19,9 +20,15 @@ struct ServeArgs {
   std::string listen = "127.0.0.1:8080";
   std::string glean_schema;
   KeyOptions key;
-  size_t threads = 64;
-  int io_timeout_ms = 5000;
-  int keep_alive_seconds = 5;
+  size_t io_threads = 2;
+  size_t max_connections = 10000;
+  int idle_timeout_ms = 5000;
+  int head_timeout_ms = 5000;
+  int body_grace_ms = 2000;
+  size_t min_body_rate = 1024;
+  int write_timeout_ms = 10000;
+  int drain_timeout_ms = 5000;
+  size_t max_pending_body_mb = 256;
   std::string synchronous = "full";
 };
 
@@ -36,7 +43,30 @@ std::optional<int> ParsePort(const std::string& text) {
   return port;
 }
 
+void ApplyServerArgs(const ServeArgs& args, ServerOptions* server) {
+  using std::chrono::milliseconds;
+  server->io_threads = args.io_threads;
+  server->max_connections = args.max_connections;
+  server->idle_timeout = milliseconds(args.idle_timeout_ms);
+  server->head_timeout = milliseconds(args.head_timeout_ms);
+  server->body_grace = milliseconds(args.body_grace_ms);
+  server->min_body_bytes_per_second = args.min_body_rate;
+  server->write_timeout = milliseconds(args.write_timeout_ms);
+  server->drain_timeout = milliseconds(args.drain_timeout_ms);
+  server->max_pending_body_bytes = args.max_pending_body_mb * 1024 * 1024;
+}
+
+// Thousands of connections need thousands of descriptors: take all the hard limit allows.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int RunServe(const ServeArgs& args) {
+  RaiseDescriptorLimit();
   CollectorConfig config;
   config.db_path = args.db;
   config.glean_schema_path = args.glean_schema;
@@ -52,9 +82,7 @@ int RunServe(const ServeArgs& args) {
   }
   config.server.host = args.listen.substr(0, colon);
   config.server.port = *port;
-  config.server.threads = args.threads;
-  config.server.io_timeout = std::chrono::milliseconds(args.io_timeout_ms);
-  config.server.keep_alive_seconds = args.keep_alive_seconds;
+  ApplyServerArgs(args, &config.server);
   config.sync_every_commit = args.synchronous == "full";
 
   Result<IdHasher> hasher = LoadHasher(args.key);
@@ -99,6 +127,54 @@ int RunServe(const ServeArgs& args) {
 
 }  // namespace
 
+void AddServerOptions(CLI::App* command, ServeArgs* args) {
+  const auto milliseconds = PlainDecimal() & CLI::Range(1, 3600000);
+  command
+      ->add_option("--io-threads", args->io_threads, "Event-loop threads serving every connection")
+      ->check(PlainDecimal() & CLI::Range(1, 256))
+      ->capture_default_str();
+  command
+      ->add_option("--max-connections", args->max_connections,
+                   "Open connections at most; past it a new one is answered 503")
+      ->check(PlainDecimal() & CLI::Range(1, 1000000))
+      ->capture_default_str();
+  command
+      ->add_option("--idle-timeout-ms", args->idle_timeout_ms,
+                   "How long a connection may wait before its (next) request starts")
+      ->check(milliseconds)
+      ->capture_default_str();
+  command
+      ->add_option("--head-timeout-ms", args->head_timeout_ms,
+                   "How long a request head may take once its first byte arrived")
+      ->check(milliseconds)
+      ->capture_default_str();
+  command
+      ->add_option("--body-grace-ms", args->body_grace_ms,
+                   "Time a body has before --min-body-rate applies")
+      ->check(milliseconds)
+      ->capture_default_str();
+  command
+      ->add_option("--min-body-rate", args->min_body_rate,
+                   "Bytes per second a body must arrive at after the grace time")
+      ->check(PlainDecimal() & CLI::Range(1, 1 << 30))
+      ->capture_default_str();
+  command
+      ->add_option("--write-timeout-ms", args->write_timeout_ms,
+                   "How long writing one answer may take")
+      ->check(milliseconds)
+      ->capture_default_str();
+  command
+      ->add_option("--drain-timeout-ms", args->drain_timeout_ms,
+                   "On SIGTERM, how long requests in progress may take to finish")
+      ->check(milliseconds)
+      ->capture_default_str();
+  command
+      ->add_option("--max-pending-body-mb", args->max_pending_body_mb,
+                   "Request bodies held in memory at most, in MiB; past it, 503")
+      ->check(PlainDecimal() & CLI::Range(1, 65536))
+      ->capture_default_str();
+}
+
 void AddServeCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* command = app.add_subcommand("serve", "Run the ingestion server");
@@ -107,19 +183,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   command->add_option("--glean-schema", args->glean_schema,
                       "glean.1.schema.json; without it Glean pings are checked structurally only");
-  command->add_option("--threads", args->threads, "HTTP worker threads (one per open connection)")
-      ->check(PlainDecimal() & CLI::Range(1, 4096))
-      ->capture_default_str();
-  command
-      ->add_option("--io-timeout-ms", args->io_timeout_ms,
-                   "Read and write timeout of a connection, in milliseconds")
-      ->check(PlainDecimal() & CLI::Range(1, 3600000))
-      ->capture_default_str();
-  command
-      ->add_option("--keep-alive-timeout", args->keep_alive_seconds,
-                   "Seconds an idle keep-alive connection stays open")
-      ->check(PlainDecimal() & CLI::Range(0, 3600))
-      ->capture_default_str();
+  AddServerOptions(command, args.get());
   command
       ->add_option("--synchronous", args->synchronous,
                    "full: every commit is fsynced before 200 (survives power loss); normal: "

@@ -46,7 +46,7 @@
 // returns by then whatever the clients do.
 //
 // Thread safety: Stop() may be called from any thread at any time, also before Run(); the others
-// from one thread, AddRoute() and Bind() before Run(). The Ingester, GroupCommitter, Metrics and
+// from one thread, AddRoute() before Run(). The Ingester, GroupCommitter, Metrics and
 // Clock must outlive the server.
 #ifndef TELEMETRY_COLLECTOR_HTTP_SERVER_H_
 #define TELEMETRY_COLLECTOR_HTTP_SERVER_H_
@@ -95,7 +95,7 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Requests whose path starts with `prefix` go to `handler` (any method). Before Bind().
+  // Requests whose path starts with `prefix` go to `handler` (any method). Before Run().
   void AddRoute(std::string prefix, RouteHandler handler);
   // Binds the listening socket; returns the port.
   Result<int> Bind();

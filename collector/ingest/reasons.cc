@@ -12,12 +12,14 @@ struct ReasonInfo {
   int http_status;
 };
 
-constexpr std::array<ReasonInfo, 17> kReasons = {{
+constexpr std::array<ReasonInfo, 20> kReasons = {{
     {Reason::kBadRequest, "bad_request", 400},
     {Reason::kUnknownRoute, "unknown_route", 404},
+    {Reason::kRequestTimeout, "request_timeout", 408},
     {Reason::kLengthRequired, "length_required", 411},
     {Reason::kBodyTooLarge, "body_too_large", 413},
     {Reason::kUriTooLong, "uri_too_long", 414},
+    {Reason::kHeadersTooLarge, "headers_too_large", 431},
     {Reason::kUnsupportedEncoding, "unsupported_encoding", 415},
     {Reason::kInvalidDocumentId, "invalid_document_id", 400},
     {Reason::kInvalidUri, "invalid_uri", 400},
@@ -30,6 +32,7 @@ constexpr std::array<ReasonInfo, 17> kReasons = {{
     {Reason::kOverLimit, "over_limit", 400},
     {Reason::kImplausibleTime, "implausible_time", 400},
     {Reason::kStorageUnavailable, "storage_unavailable", 503},
+    {Reason::kOverloaded, "overloaded", 503},
 }};
 
 const ReasonInfo& Info(Reason reason) {

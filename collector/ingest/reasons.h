@@ -14,11 +14,13 @@
 namespace telemetry::collector {
 
 enum class Reason {
-  kBadRequest,            // 400 bad_request: HTTP the server library could not read
+  kBadRequest,            // 400 bad_request: unreadable HTTP or framing that could smuggle
   kUnknownRoute,          // 404 unknown_route: no such endpoint
-  kLengthRequired,        // 411 length_required: no Content-Length (chunked included)
-  kBodyTooLarge,          // 413 body_too_large: Content-Length over 1 MB
+  kRequestTimeout,        // 408 request_timeout: the head or body came too slowly
+  kLengthRequired,        // 411 length_required: a POST with no Content-Length, not chunked
+  kBodyTooLarge,          // 413 body_too_large: a body over 1 MB, chunked or not
   kUriTooLong,            // 414 uri_too_long: path over 1024 bytes
+  kHeadersTooLarge,       // 431 headers_too_large: too many header fields or bytes
   kUnsupportedEncoding,   // 415 unsupported_encoding: Content-Encoding not zstd/gzip/identity
   kInvalidDocumentId,     // 400 invalid_document_id: the URI's document id is not a UUID
   kInvalidUri,            // 400 invalid_uri: another URI segment is malformed
@@ -31,6 +33,7 @@ enum class Reason {
   kOverLimit,             // 400 over_limit: more events, scalars or keys than a ping may hold
   kImplausibleTime,       // 400 implausible_time: a timestamp outside the plausible window
   kStorageUnavailable,    // 503 storage_unavailable: storage failed or is shutting down
+  kOverloaded,            // 503 overloaded: storage is behind or too many connections; retry
 };
 
 std::string_view ReasonName(Reason reason);

@@ -1,49 +1,31 @@
 #include "collector/storage/group_committer.h"
 
 #include <utility>
-#include <vector>
 
 namespace telemetry::collector {
-
-// One queued record, on the caller's stack; the caller waits until `done`.
-struct GroupCommitter::Item {
-  const Document* document = nullptr;
-  const Rejection* rejection = nullptr;
-  bool done = false;
-  bool stored = false;
-  Status status;
-  // Its own wake-up: a commit wakes exactly the callers it answers, not every waiting thread.
-  std::condition_variable wake;
-};
 
 GroupCommitter::GroupCommitter(Storage* storage, GroupCommitOptions options)
     : storage_(storage), options_(std::move(options)), writer_([this] { Run(); }) {}
 
 GroupCommitter::~GroupCommitter() { Shutdown(); }
 
-Result<bool> GroupCommitter::Write(const Document& document) {
-  Item item;
-  item.document = &document;
-  if (Status s = Enqueue(&item); !s.ok()) return s;
-  return item.stored;
+Status GroupCommitter::Submit(const Document* document, Done done) {
+  return Enqueue({.document = document, .done = std::move(done)});
 }
 
-Status GroupCommitter::Reject(const Rejection& rejection) {
-  Item item;
-  item.rejection = &rejection;
-  return Enqueue(&item);
+Status GroupCommitter::Submit(const Rejection* rejection, Done done) {
+  return Enqueue({.rejection = rejection, .done = std::move(done)});
 }
 
-Status GroupCommitter::Enqueue(Item* item) {
-  std::unique_lock lock(mutex_);
+Status GroupCommitter::Enqueue(Item item) {
+  std::lock_guard lock(mutex_);
   if (stopping_) return Status::Unavailable("the collector is shutting down");
   if (queue_.size() >= options_.max_queued) {
-    return Status::Unavailable("too many records are waiting for storage");
+    return Status::ResourceExhausted("too many records are waiting for storage");
   }
-  queue_.push_back(item);
+  queue_.push_back(std::move(item));
   if (queue_.size() == 1) work_.notify_one();
-  item->wake.wait(lock, [item] { return item->done; });
-  return item->status;
+  return Status::Ok();
 }
 
 void GroupCommitter::Shutdown() {
@@ -57,56 +39,59 @@ void GroupCommitter::Shutdown() {
 }
 
 void GroupCommitter::Run() {
-  std::deque<Item*> batch;
+  std::vector<Item> batch;
   std::unique_lock lock(mutex_);
   while (true) {
     work_.wait(lock, [this] { return !queue_.empty() || stopping_; });
     if (queue_.empty()) return;  // Stopping, and everything queued is committed.
-    while (!queue_.empty() && batch.size() < options_.max_batch) {
-      batch.push_back(queue_.front());
-      queue_.pop_front();
+    if (queue_.size() <= options_.max_batch) {
+      batch.swap(queue_);
+    } else {
+      batch.assign(std::make_move_iterator(queue_.begin()),
+                   std::make_move_iterator(queue_.begin() + options_.max_batch));
+      queue_.erase(queue_.begin(), queue_.begin() + options_.max_batch);
     }
     lock.unlock();
     CommitBatch(batch);
-    lock.lock();
-    // Notified under the lock: a caller cannot return (and free its item) before this is done.
-    for (Item* item : batch) {
-      item->done = true;
-      item->wake.notify_one();
-    }
     batch.clear();
+    lock.lock();
   }
 }
 
-void GroupCommitter::CommitBatch(std::deque<Item*>& batch) {
+void GroupCommitter::CommitBatch(std::vector<Item>& batch) {
   WriteBatch write;
-  std::vector<Item*> document_items;
-  for (Item* item : batch) {
-    if (item->document != nullptr) {
-      write.documents.push_back(item->document);
-      document_items.push_back(item);
+  for (const Item& item : batch) {
+    if (item.document != nullptr) {
+      write.documents.push_back(item.document);
     } else {
-      write.rejections.push_back(item->rejection);
+      write.rejections.push_back(item.rejection);
     }
   }
   std::vector<bool> stored;
-  Status status = storage_->Commit(write, &stored);
-  if (status.ok()) {
-    for (size_t i = 0; i < document_items.size(); ++i) document_items[i]->stored = stored[i];
+  if (storage_->Commit(write, &stored).ok()) {
     if (options_.on_commit) options_.on_commit(batch.size());
+    size_t next_document = 0;
+    for (const Item& item : batch) {
+      item.done(item.document != nullptr ? Result<bool>(stored[next_document++])
+                                         : Result<bool>(true));
+    }
     return;
   }
   // Retry one at a time: a record that fails alone fails alone.
-  for (Item* item : batch) {
+  for (const Item& item : batch) {
     WriteBatch single;
-    if (item->document != nullptr) {
-      single.documents.push_back(item->document);
+    if (item.document != nullptr) {
+      single.documents.push_back(item.document);
     } else {
-      single.rejections.push_back(item->rejection);
+      single.rejections.push_back(item.rejection);
     }
-    item->status = storage_->Commit(single, &stored);
-    if (item->status.ok() && item->document != nullptr) item->stored = stored[0];
-    if (item->status.ok() && options_.on_commit) options_.on_commit(1);
+    const Status status = storage_->Commit(single, &stored);
+    if (!status.ok()) {
+      item.done(status);
+      continue;
+    }
+    if (options_.on_commit) options_.on_commit(1);
+    item.done(item.document != nullptr ? Result<bool>(stored[0]) : Result<bool>(true));
   }
 }
 
