@@ -359,7 +359,7 @@ Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path,
     return Status::NotFound("no database at " + path);
   }
   Result<std::unique_ptr<Database>> db =
-      Database::Open(path, Database::Mode::kReadWrite, /*busy_timeout_ms=*/10000);
+      Database::Open(path, Database::Mode::kReadWrite, options.busy_timeout_ms);
   if (!db.ok()) return db.status();
   auto storage = std::make_unique<SqliteStorage>(std::move(*db), options.sync_every_commit);
   if (Status s = storage->Init(); !s.ok()) {

@@ -21,6 +21,8 @@ struct SqliteOptions {
   // false: synchronous=NORMAL, a commit survives a crash (kill -9) of the process but the last
   // commits before a power loss may be lost; no fsync per commit.
   bool sync_every_commit = true;
+  // How long a statement waits for another connection's lock before it fails (IoError).
+  int busy_timeout_ms = 10000;
 };
 
 // Opens (and creates or upgrades the tables of) the database at `path`.
