@@ -87,11 +87,6 @@ void ExpectReasonAndDetail(const RawResponse& response) {
 class CollectorServerTest : public ::testing::Test {
  protected:
   std::string db() const { return dir_.Path("collector.db"); }
-  CollectorConfig Config() const {
-    CollectorConfig config;
-    config.db_path = db();
-    return config;
-  }
   int64_t Pings() { return Count(db(), "SELECT COUNT(*) FROM pings"); }
   int64_t Stored(const std::string& id) {
     return Count(db(), "SELECT COUNT(*) FROM pings WHERE document_id = '" + id + "'");
@@ -107,7 +102,7 @@ class CollectorServerTest : public ::testing::Test {
 // ---- Framing --------------------------------------------------------------------------------
 
 TEST_F(CollectorServerTest, ChunkedTogetherWithContentLengthIs400AndClosesTheConnection) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   const std::string id = NewUuid();
   const std::string body = PingBody(id);
   const std::string chunked = Chunked(body, 16);
@@ -133,7 +128,7 @@ TEST_F(CollectorServerTest, ChunkedTogetherWithContentLengthIs400AndClosesTheCon
 }
 
 TEST_F(CollectorServerTest, AValidPingSentChunkedIsStoredOnce) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   const std::string id = NewUuid();
   RawConnection connection(server.port());
   ASSERT_TRUE(connection.Send(ChunkedPingHead(id) + Chunked(PingBody(id), 7)));
@@ -172,7 +167,7 @@ size_t StreamChunked(RawConnection& connection, const std::string& head, std::st
 }
 
 TEST_F(CollectorServerTest, ChunkedBodiesOverTheCapAre413BeforeMostOfThemIsSent) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   {
     // 200 MB offered: the answer comes after a few MB at most, whatever the client goes on
     // sending (the 1 MB cap, plus what the sockets' buffers hold).
@@ -218,7 +213,7 @@ TEST_F(CollectorServerTest, ChunkedBodiesOverTheCapAre413BeforeMostOfThemIsSent)
 }
 
 TEST_F(CollectorServerTest, ATransferEncodingOtherThanChunkedIs400) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   const std::string id = NewUuid();
   for (const char* coding : {"gzip", "gzip, chunked", "deflate", "identity"}) {
     RawConnection connection(server.port());
@@ -236,7 +231,7 @@ TEST_F(CollectorServerTest, ATransferEncodingOtherThanChunkedIs400) {
 }
 
 TEST_F(CollectorServerTest, AFloodOfHeadersIs431BeforeItIsAllSent) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   RawConnection connection(server.port());
   const std::string value(8192, 'v');
   int fields = 0;
@@ -269,7 +264,7 @@ std::string PingWithFields(const std::string& id, int extra, size_t size) {
 }
 
 TEST_F(CollectorServerTest, TooManyOrTooLargeHeadersAre431AndHeadsJustUnderAreServed) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   struct Case {
     int extra_fields;  // beside Host, Content-Type, Content-Encoding and Content-Length
     size_t field_size;
@@ -299,7 +294,7 @@ TEST_F(CollectorServerTest, TooManyOrTooLargeHeadersAre431AndHeadsJustUnderAreSe
 }
 
 TEST_F(CollectorServerTest, PipelinedRequestsAreAnsweredInOrder) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   const std::string a = NewUuid();
   const std::string b = NewUuid();
   RawConnection connection(server.port());
@@ -336,7 +331,7 @@ TEST_F(CollectorServerTest, PipelinedRequestsAreAnsweredInOrder) {
 }
 
 TEST_F(CollectorServerTest, ExpectContinueGets100ThenTheAnswer) {
-  InProcessCollector server(Config());
+  InProcessCollector server(db());
   const std::string id = NewUuid();
   const std::string body = PingBody(id);
   RawConnection connection(server.port());
@@ -365,11 +360,11 @@ TEST_F(CollectorServerTest, ExpectContinueGets100ThenTheAnswer) {
 // ---- Slow clients ---------------------------------------------------------------------------
 
 TEST_F(CollectorServerTest, AHalfHeadIsAnswered408AndClosedAfterTheHeadTimeout) {
-  CollectorConfig config = Config();
-  config.server.head_timeout = 500ms;
-  config.server.idle_timeout = 60s;  // Longer than the test waits: only the head deadline acts.
-  config.server.body_grace = 60s;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(), [&](CollectorConfig& config) {
+    config.server.head_timeout = 500ms;
+    config.server.idle_timeout = 60s;  // Longer than the test waits: only the head deadline acts.
+    config.server.body_grace = 60s;
+  });
   const auto start = Steady::now();
   RawConnection connection(server.port());
   ASSERT_TRUE(connection.Send("POST " + SubmitPath(NewUuid()) + " HTTP/1.1\r\nHost: x\r\nCont"));
@@ -385,12 +380,12 @@ TEST_F(CollectorServerTest, AHalfHeadIsAnswered408AndClosedAfterTheHeadTimeout) 
 }
 
 TEST_F(CollectorServerTest, ABodyTrickleIsCutAfterTheGraceWhileASlowButSteadyOneIsServed) {
-  CollectorConfig config = Config();
-  config.server.body_grace = 500ms;
-  config.server.min_body_bytes_per_second = 1024;
-  config.server.head_timeout = 60s;
-  config.server.idle_timeout = 60s;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(), [&](CollectorConfig& config) {
+    config.server.body_grace = 500ms;
+    config.server.min_body_bytes_per_second = 1024;
+    config.server.head_timeout = 60s;
+    config.server.idle_timeout = 60s;
+  });
   // An uncompressed ping of about 4 KB.
   const std::string steady_id = NewUuid();
   const std::string body = MakePing(steady_id, "uid", "device", 40).SerializeAsString();
@@ -435,10 +430,10 @@ TEST_F(CollectorServerTest, ABodyTrickleIsCutAfterTheGraceWhileASlowButSteadyOne
 }
 
 TEST_F(CollectorServerTest, IdleConnectionsAreClosedAfterTheIdleTimeoutWithoutAnAnswer) {
-  CollectorConfig config = Config();
-  config.server.idle_timeout = 500ms;
-  config.server.head_timeout = 60s;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(), [&](CollectorConfig& config) {
+    config.server.idle_timeout = 500ms;
+    config.server.head_timeout = 60s;
+  });
   // Between requests on a keep-alive connection.
   auto start = Steady::now();
   RawConnection keep_alive(server.port());
@@ -471,11 +466,11 @@ TEST_F(CollectorServerTest, ThousandsOfSlowConnectionsDoNotDelayANormalClient) {
   // Each connection costs two descriptors here: the client's and the in-process server's.
   const size_t per_kind = std::min<size_t>(500, (RaiseFileLimit() - 200) / 6);
   ASSERT_GE(per_kind, 300u) << "the open-file limit is too low for this test";
-  CollectorConfig config = Config();
-  config.server.idle_timeout = 60s;  // Nobody is cut while the test runs.
-  config.server.head_timeout = 60s;
-  config.server.body_grace = 60s;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(), [&](CollectorConfig& config) {
+    config.server.idle_timeout = 60s;  // Nobody is cut while the test runs.
+    config.server.head_timeout = 60s;
+    config.server.body_grace = 60s;
+  });
   std::vector<RawConnection> idle, heads, bodies;
   for (size_t i = 0; i < per_kind; ++i) {
     idle.emplace_back(server.port());
@@ -526,10 +521,10 @@ TEST_F(CollectorServerTest, ThousandsOfSlowConnectionsDoNotDelayANormalClient) {
 }
 
 TEST_F(CollectorServerTest, PastMaxConnectionsANewOneGets503UntilSomeClose) {
-  CollectorConfig config = Config();
-  config.server.max_connections = 50;
-  config.server.idle_timeout = 60s;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(), [&](CollectorConfig& config) {
+    config.server.max_connections = 50;
+    config.server.idle_timeout = 60s;
+  });
   const auto Served = [](RawConnection& c) {
     if (!c.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n")) return false;
     std::optional<RawResponse> response = c.Read();
@@ -675,9 +670,8 @@ Answer PostRaw(int port, const std::string& id) {
 
 TEST_F(CollectorServerTest, WhileStorageIsLockedNewSubmissionsGet503WithRetryAfter) {
   constexpr size_t kQueue = 4;
-  CollectorConfig config = Config();
-  config.max_queued_records = kQueue;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(),
+                            [&](CollectorConfig& config) { config.max_queued_records = kQueue; });
   WriteLock lock(db());
   constexpr int kClients = 32;
   std::vector<std::string> ids;
@@ -736,9 +730,8 @@ TEST_F(CollectorServerTest, WhileStorageIsLockedNewSubmissionsGet503WithRetryAft
 }
 
 TEST_F(CollectorServerTest, AStorageErrorIsAnswered503Never200) {
-  CollectorConfig config = Config();
-  config.storage_busy_timeout = 200ms;
-  InProcessCollector server(std::move(config));
+  InProcessCollector server(db(),
+                            [&](CollectorConfig& config) { config.storage_busy_timeout_ms = 200; });
   const std::string id = NewUuid();
   Answer answer;
   {

@@ -101,18 +101,6 @@ class InProcessCollector {
     thread_.join();
     service_.reset();
   }
-  // A collector with every option the test sets in `config` (db_path among them); the port is
-  // any free one whatever config.server.port says.
-  explicit InProcessCollector(CollectorConfig config) {
-    config.server.port = 0;
-    auto service = CollectorService::Create(std::move(config), IdHasher::InsecureDevelopmentKey());
-    EXPECT_TRUE(service.ok()) << service.status().message();
-    if (!service.ok()) return;
-    service_ = std::move(*service);
-    thread_ = std::thread([this] { service_->Run(); });
-  }
-  bool running() const { return service_ != nullptr; }
-  const Metrics& metrics() const { return service_->metrics(); }
   int port() const { return service_->port(); }
   httplib::Client Client() const {
     httplib::Client client("127.0.0.1", port());
