@@ -363,6 +363,8 @@ void Connection::Committed(Result<bool> outcome) {
       Answer(pending_status_, std::move(pending_body_), pending_after_);
     } else if (!outcome.ok()) {
       core_.metrics->CountRejection(ReasonName(Reason::kStorageUnavailable));
+      // Like every storage_unavailable refusal (Refuse()): the failure is the server's, retry.
+      extra_headers_.emplace_back("Retry-After", std::to_string(core_.options.retry_after_seconds));
       Answer(HttpStatusOf(Reason::kStorageUnavailable),
              "storage_unavailable: " + outcome.status().message() + "\n", After::kKeepAlive);
     } else {
