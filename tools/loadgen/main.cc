@@ -144,8 +144,8 @@ void Report(const char* name, const PhaseResult& r) {
 }
 
 // Starts `collector serve` on a free port; returns its pid and sets *port.
-pid_t Spawn(const std::string& binary, const std::string& db, int threads,
-            const std::string& synchronous, int* port) {
+pid_t Spawn(const std::string& binary, const std::string& db, const std::string& synchronous,
+            int* port) {
   int out[2];
   if (pipe(out) != 0) return -1;
   const pid_t pid = fork();
@@ -153,10 +153,8 @@ pid_t Spawn(const std::string& binary, const std::string& db, int threads,
     dup2(out[1], STDOUT_FILENO);
     close(out[0]);
     close(out[1]);
-    const std::string threads_arg = std::to_string(threads);
     execl(binary.c_str(), binary.c_str(), "serve", "--db", db.c_str(), "--listen", "127.0.0.1:0",
-          "--insecure-dev-key", "--threads", threads_arg.c_str(), "--synchronous",
-          synchronous.c_str(), static_cast<char*>(nullptr));
+          "--insecure-dev-key", "--synchronous", synchronous.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(out[1]);
@@ -197,7 +195,7 @@ int main(int argc, char** argv) {
   pid_t child = -1;
   if (!spawn.empty()) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
-    child = Spawn(spawn, db, connections + 8, synchronous, &port);
+    child = Spawn(spawn, db, synchronous, &port);
     if (child < 0 || port <= 0) {
       std::fprintf(stderr, "telemetry-loadgen: could not start %s\n", spawn.c_str());
       return 1;
