@@ -119,6 +119,9 @@ class SqliteStorage final : public Storage {
         !s.ok()) {
       return s;
     }
+    // Document ids are random, so each insert lands on a random leaf of their unique index: a
+    // page cache that holds the index (64 MiB: about a million ids) saves a read per insert.
+    if (Status s = db_->Execute("PRAGMA cache_size=-65536;"); !s.ok()) return s;
     if (Status s = db_->Execute(kSchema); !s.ok()) return s;
     if (Status s = AddImportKey(); !s.ok()) return s;
     for (auto [target, sql] :
