@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,15 +23,17 @@ namespace {
 using namespace std::chrono_literals;
 using testing::CollectorProcess;
 using testing::Count;
+using testing::ExpectAllStored;
 using testing::InProcessCollector;
+using testing::Load;
 using testing::MakePing;
 using testing::NewUuid;
 using testing::PostPing;
-using testing::Query;
 using testing::RawConnection;
 using testing::RawResponse;
 using testing::SubmitPath;
 using testing::TempDir;
+using testing::WaitForAcknowledged;
 using testing::Zstd;
 using Steady = std::chrono::steady_clock;
 
@@ -594,48 +595,23 @@ TEST(CollectorServerProcess, SigtermExitsWithinTheDrainDeadlineWhateverTheClient
   ASSERT_TRUE(idle.Send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(idle.Read());
   std::atomic<bool> stop{false};
-  std::mutex mutex;
-  std::vector<std::string> acknowledged;
-  std::vector<std::thread> threads;
-  threads.emplace_back([&] {
+  std::thread trickler([&] {
     while (!stop) {
       trickle.Send("x");
       for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(100ms);  // Its pace.
     }
   });
-  for (int t = 0; t < 3; ++t) {
-    threads.emplace_back([&] {
-      httplib::Client client("127.0.0.1", server.port());
-      client.set_read_timeout(10);
-      while (!stop) {
-        const std::string id = NewUuid();
-        if (PostPing(client, MakePing(id)) == 200) {
-          std::lock_guard lock(mutex);
-          acknowledged.push_back(id);
-        }
-      }
-    });
-  }
-  for (int i = 0; i < 3000; ++i) {
-    {
-      std::lock_guard lock(mutex);
-      if (acknowledged.size() >= 50) break;
-    }
-    std::this_thread::sleep_for(10ms);  // Polling for progress.
-  }
+  Load load(server.port(), 3);
+  WaitForAcknowledged(load, 50);
   server.Signal(SIGTERM);
   const std::optional<int> status = server.WaitAtMost(10s);
   stop = true;
-  for (auto& t : threads) t.join();
+  trickler.join();
+  load.Stop();
   ASSERT_TRUE(status) << "still running 10 s after SIGTERM with a 1 s drain deadline";
   EXPECT_EQ(ExitCode(*status), 0) << server.Output();
   EXPECT_NE(server.Output().find("stopped"), std::string::npos) << server.Output();
-  ASSERT_GE(acknowledged.size(), 50u);
-  std::set<std::string> stored;
-  for (const auto& row : Query(db, "SELECT document_id FROM pings")) stored.insert(row[0]);
-  size_t missing = 0;
-  for (const std::string& id : acknowledged) missing += stored.count(id) == 0;
-  EXPECT_EQ(missing, 0u) << "of " << acknowledged.size() << " acknowledged pings";
+  ExpectAllStored(db, load.ids());
 }
 
 // ---- Backpressure ---------------------------------------------------------------------------

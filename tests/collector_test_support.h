@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -25,7 +26,9 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -551,6 +554,65 @@ inline int RunCommandForTest(const std::string& command, std::string* output) {
 inline int64_t Count(const std::string& db, const std::string& sql) {
   auto rows = Query(db, sql);
   return rows.empty() ? -1 : std::stoll(rows[0][0]);
+}
+
+// Posts pings from `threads` clients until stopped; remembers every acknowledged id.
+class Load {
+ public:
+  Load(int port, int threads) {
+    for (int t = 0; t < threads; ++t) {
+      threads_.emplace_back([this, port] {
+        httplib::Client client("127.0.0.1", port);
+        client.set_read_timeout(10);
+        while (!stop_) {
+          const std::string id = NewUuid();
+          if (PostPing(client, MakePing(id)) == 200) {
+            std::lock_guard lock(mutex_);
+            acknowledged_.push_back(id);
+          } else if (!stop_) {
+            failures_++;
+          }
+        }
+      });
+    }
+  }
+  ~Load() { Stop(); }
+  size_t Acknowledged() {
+    std::lock_guard lock(mutex_);
+    return acknowledged_.size();
+  }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  std::vector<std::string> ids() {
+    std::lock_guard lock(mutex_);
+    return acknowledged_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> failures_{0};
+  std::mutex mutex_;
+  std::vector<std::string> acknowledged_;
+  std::vector<std::thread> threads_;
+};
+
+inline void WaitForAcknowledged(Load& load, size_t n) {
+  for (int i = 0; i < 6000 && load.Acknowledged() < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // Polling for progress.
+  }
+  ASSERT_GE(load.Acknowledged(), n);
+}
+
+inline void ExpectAllStored(const std::string& db, const std::vector<std::string>& ids) {
+  std::set<std::string> stored;
+  for (const auto& row : Query(db, "SELECT document_id FROM pings")) stored.insert(row[0]);
+  size_t missing = 0;
+  for (const std::string& id : ids) missing += stored.count(id) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0u) << "of " << ids.size() << " acknowledged pings";
 }
 
 }  // namespace telemetry::collector::testing
