@@ -1,6 +1,6 @@
 // The collector's building blocks without HTTP: datetimes, ids, decoding under the cap (real
 // zip and zstd bombs), HMAC, CSV lines, and the normalisation of our protobuf pings (and of
-// Glean pings the fuzzer found a way in with).
+// Glean pings the fuzzer found a way in with), and the group committer over a real SQLite file.
 #include <gtest/gtest.h>
 
 #include "collector/codec/content_coding.h"
@@ -9,6 +9,8 @@
 #include "collector/ingest/glean_ping.h"
 #include "collector/ingest/ingester.h"
 #include "collector/ingest/reasons.h"
+#include "collector/storage/group_committer.h"
+#include "collector/storage/sqlite_storage.h"
 #include "collector_test_support.h"
 #include "telemetry/base/utc_date.h"
 #include "telemetry/base/uuid.h"
@@ -294,6 +296,107 @@ TEST(CollectorGlean, EventTimestampsOutOfRangeAreRefusedNotOverflowed) {
   rows = NormalizeGleanPing(ping("1000"), submission, nullptr, hasher);  // Relative.
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   EXPECT_EQ(rows->activity[0].timestamp_ms, -62135596800000 + 1000);
+}
+
+Document DocumentWithId(const std::string& id) {
+  Document document;
+  document.ping.document_id = id;
+  document.ping.namespace_name = "test";
+  document.ping.doc_type = "t";
+  document.ping.doc_version = "1";
+  document.ping.uri = "/submit/test/t/1/" + id;
+  document.ping.submission_date = "2026-12-01";
+  document.ping.content_encoding = "identity";
+  document.ping.body = "x";
+  return document;
+}
+
+// Every record's `done` runs exactly once, after its commit, with "stored now" for a first copy
+// and "duplicate" for a repeat, whichever thread submitted it.
+TEST(GroupCommit, EveryRecordIsAnsweredOnceAfterItsCommit) {
+  testing::TempDir dir;
+  auto storage = OpenSqliteStorage(dir.Path("c.db"), {.sync_every_commit = false});
+  ASSERT_TRUE(storage.ok()) << storage.status().message();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 100; ++i) ids.push_back(testing::NewUuid());
+  std::vector<Document> documents;
+  for (int copy = 0; copy < 3; ++copy) {
+    for (const std::string& id : ids) documents.push_back(DocumentWithId(id));
+  }
+  std::vector<std::atomic<int>> answers(documents.size());
+  std::atomic<int> stored_now{0};
+  std::atomic<int> failed{0};
+  {
+    GroupCommitter committer(storage->get());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t i = t * ids.size(); i < (t + 1) * ids.size(); ++i) {
+          ASSERT_TRUE(committer
+                          .Submit(&documents[i],
+                                  [&, i](const Result<bool>& outcome) {
+                                    answers[i].fetch_add(1);
+                                    if (!outcome.ok()) failed.fetch_add(1);
+                                    if (outcome.ok() && *outcome) stored_now.fetch_add(1);
+                                  })
+                          .ok());
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    committer.Shutdown();  // Commits what is queued and answers it before returning.
+  }
+  for (size_t i = 0; i < answers.size(); ++i) EXPECT_EQ(answers[i].load(), 1) << i;
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(stored_now.load(), 100);
+  EXPECT_EQ(testing::Query(dir.Path("c.db"), "SELECT count(*) FROM pings")[0][0], "100");
+}
+
+// With another process holding the database's write lock, the queue fills and refuses at once
+// (ResourceExhausted, never blocking the caller); what was queued is answered with the storage
+// error once SQLite's busy timeout passes, never as stored; after the lock is gone, it stores.
+TEST(GroupCommit, ABlockedStorageRefusesPastTheQueueAndNeverReportsStored) {
+  testing::TempDir dir;
+  const std::string path = dir.Path("c.db");
+  auto storage = OpenSqliteStorage(path, {.sync_every_commit = false, .busy_timeout_ms = 300});
+  ASSERT_TRUE(storage.ok()) << storage.status().message();
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &locker), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(locker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::vector<Document> documents;
+  for (int i = 0; i < 20; ++i) documents.push_back(DocumentWithId(testing::NewUuid()));
+  std::atomic<int> answered{0};
+  std::atomic<int> reported_stored{0};
+  int refused = 0;
+  GroupCommitter committer(storage->get(), {.max_queued = 4});
+  for (Document& document : documents) {
+    const Status queued = committer.Submit(&document, [&](const Result<bool>& outcome) {
+      if (outcome.ok()) reported_stored.fetch_add(1);
+      answered.fetch_add(1);
+    });
+    if (!queued.ok()) {
+      EXPECT_EQ(queued.code(), Status::Code::kResourceExhausted) << queued.message();
+      ++refused;
+    }
+  }
+  EXPECT_GE(refused, 20 - 5);  // At most the queue plus the batch the writer took.
+  const int accepted = 20 - refused;
+  for (int i = 0; i < 200 && answered.load() < accepted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(answered.load(), accepted);
+  EXPECT_EQ(reported_stored.load(), 0);
+  ASSERT_EQ(sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(locker);
+  Document later = DocumentWithId(testing::NewUuid());
+  std::atomic<bool> stored{false};
+  ASSERT_TRUE(
+      committer
+          .Submit(&later, [&](const Result<bool>& outcome) { stored = outcome.ok() && *outcome; })
+          .ok());
+  committer.Shutdown();
+  EXPECT_TRUE(stored.load());
+  EXPECT_EQ(testing::Query(path, "SELECT count(*) FROM pings")[0][0], "1");
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ Connection::~Connection() {
     loop_.Remove(this);
     core_.pending_body_bytes.fetch_sub(reserved_bytes_);
     core_.live_connections.fetch_sub(1);
+    core_.metrics->AddOpenConnections(-1);
   }
 }
 
@@ -363,7 +364,6 @@ void Connection::Committed(Result<bool> outcome) {
       Answer(pending_status_, std::move(pending_body_), pending_after_);
     } else if (!outcome.ok()) {
       core_.metrics->CountRejection(ReasonName(Reason::kStorageUnavailable));
-      // Like every storage_unavailable refusal (Refuse()): the failure is the server's, retry.
       extra_headers_.emplace_back("Retry-After", std::to_string(core_.options.retry_after_seconds));
       Answer(HttpStatusOf(Reason::kStorageUnavailable),
              "storage_unavailable: " + outcome.status().message() + "\n", After::kKeepAlive);
@@ -450,6 +450,7 @@ void Connection::Write(After after) {
   request_.body.clear();
   request_.body.shrink_to_fit();
   document_ = Document();
+  rejection_ = Rejection();
   Arm(core_.options.write_timeout);
   asio::async_write(
       socket_, asio::buffer(out_),
@@ -502,6 +503,7 @@ void Connection::Close() {
   reserved_bytes_ = 0;
   loop_.Remove(this);
   core_.live_connections.fetch_sub(1);
+  core_.metrics->AddOpenConnections(-1);
   core_.maybe_finished();
 }
 

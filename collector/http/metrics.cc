@@ -55,6 +55,9 @@ void Metrics::CountRejection(std::string_view reason) {
 }
 
 void Metrics::AddBytesIn(uint64_t bytes) { bytes_in_.fetch_add(bytes, std::memory_order_relaxed); }
+void Metrics::AddOpenConnections(int64_t delta) {
+  open_connections_.fetch_add(delta, std::memory_order_relaxed);
+}
 void Metrics::ObserveIngestSeconds(double seconds) { ingest_seconds_.Observe(seconds); }
 void Metrics::ObserveCommitBatch(size_t records) {
   batch_sizes_.Observe(static_cast<double>(records));
@@ -83,6 +86,9 @@ std::string Metrics::RenderPrometheus() const {
   out += "# HELP collector_bytes_in_total Request body bytes received.\n";
   out += "# TYPE collector_bytes_in_total counter\n";
   out += "collector_bytes_in_total " + std::to_string(bytes_in_.load()) + "\n";
+  out += "# HELP collector_open_connections Connections open now.\n";
+  out += "# TYPE collector_open_connections gauge\n";
+  out += "collector_open_connections " + std::to_string(open_connections_.load()) + "\n";
   out += "# HELP collector_pings_stored_total Pings stored.\n";
   out += "# TYPE collector_pings_stored_total counter\n";
   out += "collector_pings_stored_total " + std::to_string(stored_.load()) + "\n";

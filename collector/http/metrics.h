@@ -4,6 +4,7 @@
 //   collector_requests_total{status}        responses by HTTP status
 //   collector_rejections_total{reason}      refused requests by reason (ingest/reasons.h)
 //   collector_bytes_in_total                request body bytes received
+//   collector_open_connections              gauge: connections open now
 //   collector_ingest_seconds                histogram: submission received to answered
 //   collector_commit_batch_size             histogram: records per storage transaction
 //   collector_pings_stored_total, collector_pings_duplicate_total
@@ -30,6 +31,7 @@ class Metrics {
   void CountRequest(int http_status);
   void CountRejection(std::string_view reason);
   void AddBytesIn(uint64_t bytes);
+  void AddOpenConnections(int64_t delta);
   void ObserveIngestSeconds(double seconds);
   void ObserveCommitBatch(size_t records);
   void CountStored(bool duplicate);
@@ -54,6 +56,7 @@ class Metrics {
   std::map<int, uint64_t> requests_;
   std::map<std::string, uint64_t, std::less<>> rejections_;
   std::atomic<uint64_t> bytes_in_{0};
+  std::atomic<int64_t> open_connections_{0};
   std::atomic<uint64_t> stored_{0};
   std::atomic<uint64_t> duplicates_{0};
   Histogram ingest_seconds_;

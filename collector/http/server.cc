@@ -180,6 +180,7 @@ void HttpServer::Impl::OnAccepted(EventLoop& loop, tcp::socket socket) {
     return;
   }
   core_.live_connections.fetch_add(1);
+  core_.metrics->AddOpenConnections(1);
   auto connection = std::make_shared<Connection>(core_, loop, std::move(socket));
   asio::post(loop.context(), [connection] { connection->Start(); });
 }

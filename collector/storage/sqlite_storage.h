@@ -21,7 +21,7 @@ struct SqliteOptions {
   // false: synchronous=NORMAL, a commit survives a crash (kill -9) of the process but the last
   // commits before a power loss may be lost; no fsync per commit.
   bool sync_every_commit = true;
-  // How long a statement waits for another connection's lock before it fails (IoError).
+  // How long a commit waits for a lock another process holds before it fails (Unavailable).
   int busy_timeout_ms = 10000;
 };
 
