@@ -36,7 +36,8 @@ Result<std::unique_ptr<CollectorService>> CollectorService::Create(CollectorConf
     s.schema_ = GleanSchema::BuiltIn();
   }
   Result<std::unique_ptr<Storage>> storage =
-      OpenSqliteStorage(s.config_.db_path, {.sync_every_commit = s.config_.sync_every_commit});
+      OpenSqliteStorage(s.config_.db_path, {.sync_every_commit = s.config_.sync_every_commit,
+                                            .busy_timeout_ms = s.config_.storage_busy_timeout_ms});
   if (!storage.ok()) return storage.status();
   s.storage_ = std::move(*storage);
   GroupCommitOptions commit_options;

@@ -25,9 +25,10 @@ struct CollectorConfig {
   std::string glean_schema_path;  // Empty: the built-in Glean rules (glean_rules.h).
   ServerOptions server;
   IngestOptions ingest;
-  bool sync_every_commit = true;      // SqliteOptions::sync_every_commit
-  size_t max_queued_records = 20000;  // GroupCommitOptions::max_queued: past it, 503
-  const Clock* clock = nullptr;       // Null: the wall clock. Must outlive the service.
+  bool sync_every_commit = true;        // SqliteOptions::sync_every_commit
+  size_t max_queued_records = 20000;    // GroupCommitOptions::max_queued: past it, 503
+  int storage_busy_timeout_ms = 10000;  // SqliteOptions::busy_timeout_ms
+  const Clock* clock = nullptr;         // Null: the wall clock. Must outlive the service.
 };
 
 class CollectorService {

@@ -15,12 +15,15 @@ namespace {
 
 using testing::CollectorProcess;
 using testing::Count;
+using testing::ExpectAllStored;
+using testing::Load;
 using testing::MakePing;
 using testing::NewUuid;
 using testing::PostPing;
 using testing::Query;
 using testing::ReadFile;
 using testing::TempDir;
+using testing::WaitForAcknowledged;
 using testing::WriteFile;
 
 int ExitCode(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
@@ -45,65 +48,6 @@ TEST(CollectorProcess, RefusesToStartWithoutAKeyAndSaysWhy) {
                              dir.Path("out2"));
   EXPECT_EQ(ExitCode(short_key.Wait()), 2);
   EXPECT_NE(short_key.Output().find("too short"), std::string::npos);
-}
-
-// Posts pings from `threads` clients until stopped; remembers every acknowledged id.
-class Load {
- public:
-  Load(int port, int threads) {
-    for (int t = 0; t < threads; ++t) {
-      threads_.emplace_back([this, port] {
-        httplib::Client client("127.0.0.1", port);
-        client.set_read_timeout(10);
-        while (!stop_) {
-          const std::string id = NewUuid();
-          if (PostPing(client, MakePing(id)) == 200) {
-            std::lock_guard lock(mutex_);
-            acknowledged_.push_back(id);
-          } else if (!stop_) {
-            failures_++;
-          }
-        }
-      });
-    }
-  }
-  ~Load() { Stop(); }
-  size_t Acknowledged() {
-    std::lock_guard lock(mutex_);
-    return acknowledged_.size();
-  }
-  void Stop() {
-    stop_ = true;
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-  std::vector<std::string> ids() {
-    std::lock_guard lock(mutex_);
-    return acknowledged_;
-  }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::atomic<int> failures_{0};
-  std::mutex mutex_;
-  std::vector<std::string> acknowledged_;
-  std::vector<std::thread> threads_;
-};
-
-void WaitForAcknowledged(Load& load, size_t n) {
-  for (int i = 0; i < 6000 && load.Acknowledged() < n; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // Polling for progress.
-  }
-  ASSERT_GE(load.Acknowledged(), n);
-}
-
-void ExpectAllStored(const std::string& db, const std::vector<std::string>& ids) {
-  std::set<std::string> stored;
-  for (const auto& row : Query(db, "SELECT document_id FROM pings")) stored.insert(row[0]);
-  size_t missing = 0;
-  for (const std::string& id : ids) missing += stored.count(id) == 0 ? 1 : 0;
-  EXPECT_EQ(missing, 0u) << "of " << ids.size() << " acknowledged pings";
 }
 
 TEST(CollectorProcess, KillDashNineLosesNothingAcknowledged) {
@@ -275,6 +219,13 @@ TEST(CollectorProcess, WrongServeOptionsAreRefusedWithOneClearLine) {
            {"--listen 127.0.0.1:0 --io-threads 0", "--io-threads"},
            {"--listen 127.0.0.1:0 --io-threads 0x50", "not a plain decimal number"},
            {"--listen 127.0.0.1:0 --idle-timeout-ms 0", "--idle-timeout-ms"},
+           {"--listen 127.0.0.1:0 --max-connections 0", "--max-connections"},
+           {"--listen 127.0.0.1:0 --min-body-rate 1e3", "not a plain decimal number"},
+           {"--listen 127.0.0.1:0 --drain-timeout-ms -1", "--drain-timeout-ms"},
+           {"--listen 127.0.0.1:0 --synchronous sometimes", "--synchronous"},
+           // The thread-per-connection server's options are gone, and said to be.
+           {"--listen 127.0.0.1:0 --threads 4", "--threads"},
+           {"--listen 127.0.0.1:0 --keep-alive-timeout 1", "--keep-alive-timeout"},
            {"--listen 127.0.0.1:99999", "a decimal port from 0 to 65535"},
            {"--listen 127.0.0.1:0x50", "a decimal port from 0 to 65535"},
            {"--listen 127.0.0.1:", "a decimal port from 0 to 65535"},

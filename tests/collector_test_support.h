@@ -8,24 +8,32 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "collector/collector_service.h"
@@ -158,6 +166,15 @@ class CollectorProcess {
     return true;
   }
   void Signal(int signal) { kill(pid_, signal); }
+  // Waits up to `limit` for the process to end; its wait status, or nullopt if it still runs.
+  std::optional<int> WaitAtMost(std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (Running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // Polling for the exit.
+    }
+    if (Running()) return std::nullopt;
+    return status_;
+  }
   // Waits for the process to end; its wait status.
   int Wait() {
     if (!exited_) {
@@ -275,6 +292,222 @@ inline std::string RawExchange(int port, const std::string& bytes,
   return out;
 }
 
+// One HTTP response as a RawConnection read it.
+struct RawResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // The first header of that name (compared without case); nullopt when absent.
+  std::optional<std::string> Header(std::string_view name) const {
+    for (const auto& [key, value] : headers) {
+      if (key.size() == name.size() && strncasecmp(key.data(), name.data(), name.size()) == 0) {
+        return value;
+      }
+    }
+    return std::nullopt;
+  }
+};
+
+// A client connection to 127.0.0.1 that writes exactly the bytes it is given and reads the
+// answers one at a time: what an HTTP library will not send (pipelines, trickles, broken
+// framing, floods). Reads never wait past the deadline they are given; a write blocks at most
+// 30 s. Not thread-safe; the socket is closed at destruction.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    if (fd_ >= 0 && connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+    timeval guard{30, 0};
+    if (fd_ >= 0) setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &guard, sizeof(guard));
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) close(fd_);
+  }
+  RawConnection(RawConnection&& other) noexcept
+      : fd_(std::exchange(other.fd_, -1)),
+        buffer_(std::move(other.buffer_)),
+        closed_(other.closed_) {}
+  RawConnection& operator=(RawConnection&& other) noexcept {
+    if (this != &other) {
+      if (fd_ >= 0) close(fd_);
+      fd_ = std::exchange(other.fd_, -1);
+      buffer_ = std::move(other.buffer_);
+      closed_ = other.closed_;
+    }
+    return *this;
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  // True once the server ended the stream (or reset it).
+  bool closed() const { return closed_; }
+  // What arrived and was not read as a response.
+  const std::string& unread() const { return buffer_; }
+
+  // Writes all of `bytes`; false when the connection broke first (EPIPE, ECONNRESET).
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  // Writes the pieces `next` returns (an empty one: no more) without blocking on a full socket,
+  // until the server answers or closes, the connection breaks, the pieces end, or nothing moves
+  // for 30 s; the bytes written. A small send buffer keeps that count close to what the server
+  // took.
+  size_t StreamUntilAnswered(const std::function<std::string()>& next) {
+    const int small = 64 * 1024;
+    setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+    size_t written = 0;
+    std::string piece;
+    size_t offset = 0;
+    while (true) {
+      if (offset == piece.size()) {
+        piece = next();
+        offset = 0;
+        if (piece.empty()) return written;
+      }
+      pollfd ready{fd_, POLLIN | POLLOUT, 0};
+      const int polled = poll(&ready, 1, 30000);
+      if (polled < 0 && errno == EINTR) continue;
+      if (polled <= 0 || (ready.revents & (POLLIN | POLLHUP | POLLERR)) != 0) return written;
+      const ssize_t n =
+          send(fd_, piece.data() + offset, piece.size() - offset, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+      if (n <= 0) return written;
+      offset += static_cast<size_t>(n);
+      written += static_cast<size_t>(n);
+    }
+  }
+
+  // The next whole response, waiting up to `wait`; nullopt when the server closed the
+  // connection or `wait` passed before one was whole (closed() tells which; a part stays
+  // buffered for the next call).
+  std::optional<RawResponse> Read(std::chrono::milliseconds wait = std::chrono::seconds(20)) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    size_t head_end;
+    while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill(deadline)) return std::nullopt;
+    }
+    RawResponse response = ParseHead(buffer_.substr(0, head_end));
+    const size_t body_start = head_end + 4;
+    std::optional<size_t> consumed = ReadBody(&response, body_start, deadline);
+    if (!consumed) return std::nullopt;
+    buffer_.erase(0, *consumed);
+    return response;
+  }
+
+  // Waits up to `wait` for the server to close; true when it did. Bytes arriving meanwhile
+  // are kept in unread().
+  bool WaitForClose(std::chrono::milliseconds wait) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (Fill(deadline)) {
+    }
+    return closed_;
+  }
+
+  // Whether the server answered or closed by now (looks, never waits).
+  bool Stirred() {
+    pollfd ready{fd_, POLLIN, 0};
+    return poll(&ready, 1, 0) > 0;
+  }
+
+ private:
+  // Receives what arrives before `deadline` into buffer_; false at the end of the stream, on
+  // a reset, or when the deadline passes first.
+  bool Fill(std::chrono::steady_clock::time_point deadline) {
+    if (closed_ || fd_ < 0) return false;
+    while (true) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd ready{fd_, POLLIN, 0};
+      const int polled = poll(&ready, 1, static_cast<int>(left.count()));
+      if (polled < 0 && errno == EINTR) continue;
+      if (polled <= 0) return false;
+      char chunk[65536];
+      const ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        closed_ = true;
+        return false;
+      }
+      buffer_.append(chunk, static_cast<size_t>(n));
+      return true;
+    }
+  }
+
+  static RawResponse ParseHead(const std::string& head) {
+    RawResponse response;
+    if (head.rfind("HTTP/1.", 0) == 0 && head.size() > 12) response.status = std::atoi(&head[9]);
+    size_t line = head.find("\r\n");
+    while (line != std::string::npos) {
+      const size_t start = line + 2;
+      line = head.find("\r\n", start);
+      const std::string field = head.substr(start, line == std::string::npos ? line : line - start);
+      const size_t colon = field.find(':');
+      if (colon == std::string::npos) continue;
+      const size_t value = field.find_first_not_of(' ', colon + 1);
+      response.headers.emplace_back(field.substr(0, colon),
+                                    value == std::string::npos ? "" : field.substr(value));
+    }
+    return response;
+  }
+
+  // Reads the body that starts at buffer_[at] into response->body (by Content-Length, chunked,
+  // or up to the end of the stream); how many bytes of buffer_ the response took.
+  std::optional<size_t> ReadBody(RawResponse* response, size_t at,
+                                 std::chrono::steady_clock::time_point deadline) {
+    if (response->status / 100 == 1 || response->status == 204 || response->status == 304) {
+      return at;
+    }
+    if (std::optional<std::string> length = response->Header("Content-Length")) {
+      const size_t n = std::stoul(*length);
+      while (buffer_.size() < at + n) {
+        if (!Fill(deadline)) return std::nullopt;
+      }
+      response->body = buffer_.substr(at, n);
+      return at + n;
+    }
+    if (response->Header("Transfer-Encoding").value_or("") == "chunked") {
+      while (true) {  // Chunks without extensions or trailers: what a server writes.
+        size_t line_end;
+        while ((line_end = buffer_.find("\r\n", at)) == std::string::npos) {
+          if (!Fill(deadline)) return std::nullopt;
+        }
+        const size_t size = std::stoul(buffer_.substr(at, line_end - at), nullptr, 16);
+        while (buffer_.size() < line_end + 2 + size + 2) {
+          if (!Fill(deadline)) return std::nullopt;
+        }
+        response->body += buffer_.substr(line_end + 2, size);
+        at = line_end + 2 + size + 2;
+        if (size == 0) return at;
+      }
+    }
+    while (Fill(deadline)) {
+    }
+    if (!closed_) return std::nullopt;
+    response->body = buffer_.substr(at);
+    return buffer_.size();
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  bool closed_ = false;
+};
+
 // The rows of a query on the database at `path`, every value as text ("NULL" for NULL).
 inline std::vector<std::vector<std::string>> Query(const std::string& path,
                                                    const std::string& sql) {
@@ -321,6 +554,65 @@ inline int RunCommandForTest(const std::string& command, std::string* output) {
 inline int64_t Count(const std::string& db, const std::string& sql) {
   auto rows = Query(db, sql);
   return rows.empty() ? -1 : std::stoll(rows[0][0]);
+}
+
+// Posts pings from `threads` clients until stopped; remembers every acknowledged id.
+class Load {
+ public:
+  Load(int port, int threads) {
+    for (int t = 0; t < threads; ++t) {
+      threads_.emplace_back([this, port] {
+        httplib::Client client("127.0.0.1", port);
+        client.set_read_timeout(10);
+        while (!stop_) {
+          const std::string id = NewUuid();
+          if (PostPing(client, MakePing(id)) == 200) {
+            std::lock_guard lock(mutex_);
+            acknowledged_.push_back(id);
+          } else if (!stop_) {
+            failures_++;
+          }
+        }
+      });
+    }
+  }
+  ~Load() { Stop(); }
+  size_t Acknowledged() {
+    std::lock_guard lock(mutex_);
+    return acknowledged_.size();
+  }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  std::vector<std::string> ids() {
+    std::lock_guard lock(mutex_);
+    return acknowledged_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> failures_{0};
+  std::mutex mutex_;
+  std::vector<std::string> acknowledged_;
+  std::vector<std::thread> threads_;
+};
+
+inline void WaitForAcknowledged(Load& load, size_t n) {
+  for (int i = 0; i < 6000 && load.Acknowledged() < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // Polling for progress.
+  }
+  ASSERT_GE(load.Acknowledged(), n);
+}
+
+inline void ExpectAllStored(const std::string& db, const std::vector<std::string>& ids) {
+  std::set<std::string> stored;
+  for (const auto& row : Query(db, "SELECT document_id FROM pings")) stored.insert(row[0]);
+  size_t missing = 0;
+  for (const std::string& id : ids) missing += stored.count(id) == 0 ? 1 : 0;
+  EXPECT_EQ(missing, 0u) << "of " << ids.size() << " acknowledged pings";
 }
 
 }  // namespace telemetry::collector::testing

@@ -99,11 +99,36 @@ void Connection::ReadHead() {
   phase_ = Phase::kHead;
   request_started_ = Clock::now();
   parser_.emplace();
+  parser_->eager(false);  // Stop at the end of the head.
   parser_->header_limit(static_cast<std::uint32_t>(core_.options.max_header_bytes));
   parser_->body_limit(core_.options.max_body_bytes);
+  head_bytes_ = 0;
   Arm(core_.options.head_timeout);
-  http::async_read_header(socket_, buffer_, *parser_,
-                          [self = shared_from_this()](error_code ec, size_t) { self->OnHead(ec); });
+  ParseHead();
+}
+
+// Feeds the buffer to the parser and reads on until the head is whole. Not async_read_header:
+// Beast checks header_limit against each buffer it parses, and fields it has parsed leave the
+// buffer, so a head arriving in small reads passed any limit. Here the limit is what is left of
+// max_header_bytes after the bytes consumed so far.
+void Connection::ParseHead() {
+  if (buffer_.size() > 0) {
+    error_code ec;
+    const size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    head_bytes_ += used;
+    const size_t limit = core_.options.max_header_bytes;
+    if (head_bytes_ > limit) return OnHead(http::error::header_limit);
+    if (ec != http::error::need_more) return OnHead(ec);
+    parser_->header_limit(static_cast<std::uint32_t>(limit - head_bytes_));
+  }
+  socket_.async_read_some(buffer_.prepare(65536),
+                          [self = shared_from_this()](error_code ec, size_t bytes) {
+                            self->buffer_.commit(bytes);
+                            if (ec == asio::error::eof) ec = http::error::end_of_stream;
+                            if (ec) return self->OnHead(ec);
+                            self->ParseHead();
+                          });
 }
 
 void Connection::OnHead(error_code ec) {

@@ -80,6 +80,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void ReadIdle();
   void ReadHead();
+  void ParseHead();
   void OnHead(boost::system::error_code ec);
   void FillHead();
   bool AcceptHead();
@@ -116,6 +117,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t reserved_bytes_ = 0;
   Clock::time_point body_started_;
   size_t body_bytes_ = 0;
+  size_t head_bytes_ = 0;  // Of the request head, consumed by the parser so far.
   Clock::time_point request_started_;
   bool observe_ingest_ = false;  // A /submit request: its answer is timed.
 

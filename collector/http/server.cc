@@ -129,6 +129,9 @@ void HttpServer::Impl::Stop() {
 // Idle connections close now, busy ones after their answer; at the drain deadline the rest.
 void HttpServer::Impl::DrainLoop(EventLoop& loop) {
   for (const auto& connection : loop.Connections()) connection->Drain();
+  // Another loop may have drained first and found nothing left: MaybeFinished() then released
+  // this loop before this ran, and a timer armed now would hold it for the whole drain_timeout.
+  if (finished_.load()) return;
   loop.drain_timer().expires_after(core_.options.drain_timeout);
   loop.drain_timer().async_wait([&loop](error_code ec) {
     if (ec) return;
