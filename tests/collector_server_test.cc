@@ -576,6 +576,40 @@ TEST_F(CollectorServerTest, PastMaxConnectionsANewOneGets503UntilSomeClose) {
 
 // ---- SIGTERM --------------------------------------------------------------------------------
 
+// Bodies held in memory are bounded across connections: a request whose announced body would
+// pass max_pending_body_bytes is answered 503 with Retry-After before its body is read, while
+// the one holding the memory is served; once it is answered, the memory is free again.
+TEST_F(CollectorServerTest, BodiesInMemoryAreBoundedAcrossConnections) {
+  InProcessCollector server(db(), [&](CollectorConfig& config) {
+    config.server.max_pending_body_bytes = 100 * 1024;
+    config.server.body_grace = 30s;
+  });
+  const std::string head = "POST /noop HTTP/1.1\r\nHost: x\r\nContent-Length: ";
+  RawConnection holder(server.port());
+  // Its 100 Continue says the head passed the door and its 80 KiB are reserved.
+  ASSERT_TRUE(holder.Send(head + "81920\r\nExpect: 100-continue\r\n\r\n"));
+  std::optional<RawResponse> go_on = holder.Read();
+  ASSERT_TRUE(go_on);
+  ASSERT_EQ(go_on->status, 100);
+  RawConnection second(server.port());
+  ASSERT_TRUE(second.Send(head + "40960\r\n\r\n"));
+  std::optional<RawResponse> refused = second.Read();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 503) << refused->body;
+  EXPECT_NE(refused->body.find("overloaded"), std::string::npos) << refused->body;
+  EXPECT_TRUE(refused->Header("Retry-After").has_value());
+  // The holder is served when its body is whole, and then the memory is given back.
+  ASSERT_TRUE(holder.Send(std::string(81920, 'a')));
+  std::optional<RawResponse> held = holder.Read();
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->status, 200);
+  RawConnection after(server.port());
+  ASSERT_TRUE(after.Send(head + "40960\r\n\r\n" + std::string(40960, 'b')));
+  std::optional<RawResponse> served = after.Read();
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200) << served->body;
+}
+
 TEST(CollectorServerProcess, SigtermExitsWithinTheDrainDeadlineWhateverTheClientsDo) {
   TempDir dir;
   const std::string db = dir.Path("db");
