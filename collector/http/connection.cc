@@ -80,6 +80,12 @@ void Connection::Disarm() {
   timer_.cancel();
 }
 
+Status Connection::BodyTooLarge() const {
+  return collector::Refuse(
+      Reason::kBodyTooLarge,
+      "the body is larger than " + std::to_string(core_.options.max_body_bytes) + " bytes");
+}
+
 // --- Reading ---------------------------------------------------------------------------------
 
 void Connection::ReadIdle() {
@@ -146,10 +152,7 @@ void Connection::OnHead(error_code ec) {
                   After::kCloseUnread, true, false);
   }
   if (ec == http::error::body_limit) {
-    return Refuse(collector::Refuse(Reason::kBodyTooLarge,
-                                    "the body is larger than " +
-                                        std::to_string(core_.options.max_body_bytes) + " bytes"),
-                  After::kCloseUnread, true, false);
+    return Refuse(BodyTooLarge(), After::kCloseUnread, true, false);
   }
   if (ec == http::error::end_of_stream || ec == asio::error::eof ||
       ec == asio::error::connection_reset) {
@@ -262,10 +265,7 @@ void Connection::OnBody(error_code ec, size_t bytes) {
                   After::kClose, false, false);
   }
   if (ec == http::error::body_limit) {
-    return Refuse(collector::Refuse(Reason::kBodyTooLarge,
-                                    "the body is larger than " +
-                                        std::to_string(core_.options.max_body_bytes) + " bytes"),
-                  After::kCloseUnread, true, false);
+    return Refuse(BodyTooLarge(), After::kCloseUnread, true, false);
   }
   if (ec == http::error::end_of_stream || ec == asio::error::eof ||
       ec == asio::error::connection_reset || ec == http::error::partial_message) {

@@ -90,6 +90,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Submit();
   void CallRoute(const RouteHandler& handler);
   void Refuse(const Status& refusal, After after, bool record, bool keep_body);
+  Status BodyTooLarge() const;
   void Answer(int status, std::string body, After after);
   void Write(After after);
   void OnWritten(boost::system::error_code ec, After after);
