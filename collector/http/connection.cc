@@ -6,6 +6,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <cctype>
+#include <type_traits>
 
 #include "collector/http/submit_route.h"
 #include "collector/ingest/reasons.h"
@@ -322,15 +323,23 @@ void Connection::Submit() {
   Result<Document> document = core_.ingester->Ingest(*submission);
   if (!document.ok()) return Refuse(document.status(), After::kKeepAlive, true, true);
   document_ = std::move(*document);
+  const Status queued = QueueForCommit(&document_);
+  if (queued.ok()) return;
+  Refuse(collector::Refuse(Reason::kOverloaded, queued.message()), After::kKeepAlive, false, false);
+}
+
+// Hands the document or rejection row to the group committer; its outcome comes back through
+// the loop (Committed). On failure (queue full, stopping) nothing is outstanding.
+template <typename Record>
+Status Connection::QueueForCommit(const Record* record) {
   phase_ = Phase::kWaiting;
-  waiting_for_rejection_ = false;
+  waiting_for_rejection_ = std::is_same_v<Record, Rejection>;
   core_.outstanding.fetch_add(1);
   auto self = shared_from_this();
   const Status queued = core_.committer->Submit(
-      &document_, [self](const Result<bool>& outcome) { self->loop_.Complete(self, outcome); });
-  if (queued.ok()) return;
-  core_.outstanding.fetch_sub(1);
-  Refuse(collector::Refuse(Reason::kOverloaded, queued.message()), After::kKeepAlive, false, false);
+      record, [self](const Result<bool>& outcome) { self->loop_.Complete(self, outcome); });
+  if (!queued.ok()) core_.outstanding.fetch_sub(1);
+  return queued;
 }
 
 void Connection::CallRoute(const RouteHandler& handler) {
@@ -390,18 +399,11 @@ void Connection::Refuse(const Status& refusal, After after, bool record, bool ke
   if (keep_body && !request_.body.empty()) sealed = core_.ingester->SealRejectedBody(request_.body);
   rejection_ =
       MakeRejection(request_, refusal, status, core_.clock->NowMillis(), std::move(sealed));
-  phase_ = Phase::kWaiting;
-  waiting_for_rejection_ = true;
   pending_status_ = status;
   pending_body_ = refusal.message() + "\n";
   pending_after_ = after;
   Disarm();
-  core_.outstanding.fetch_add(1);
-  auto self = shared_from_this();
-  const Status queued = core_.committer->Submit(
-      &rejection_, [self](const Result<bool>& outcome) { self->loop_.Complete(self, outcome); });
-  if (queued.ok()) return;
-  core_.outstanding.fetch_sub(1);
+  if (QueueForCommit(&rejection_).ok()) return;
   Answer(status, std::move(pending_body_), after);  // Best effort: the row is lost, not the answer.
 }
 

@@ -88,6 +88,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnBody(boost::system::error_code ec, size_t bytes);
   void Dispatch();
   void Submit();
+  template <typename Record>
+  Status QueueForCommit(const Record* record);
   void CallRoute(const RouteHandler& handler);
   void Refuse(const Status& refusal, After after, bool record, bool keep_body);
   Status BodyTooLarge() const;
