@@ -23,13 +23,7 @@ bool SameToken(std::string_view given, std::string_view token) {
 
 std::string_view BearerOf(std::string_view authorization) {
   constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.size() < kScheme.size()) return {};
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
-        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
-      return {};
-    }
-  }
+  if (!EqualsIgnoringCase(authorization.substr(0, kScheme.size()), kScheme)) return {};
   return Trim(authorization.substr(kScheme.size()));
 }
 

@@ -21,12 +21,6 @@ namespace {
 constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 constexpr std::chrono::seconds kLingerTime{1};
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -212,7 +206,7 @@ bool Connection::AcceptHead() {
            After::kCloseUnread, true, false);
     return false;
   }
-  if (transfer_encoding && Lower(Trim(*transfer_encoding)) != "chunked") {
+  if (transfer_encoding && !EqualsIgnoringCase(Trim(*transfer_encoding), "chunked")) {
     Refuse(collector::Refuse(Reason::kBadRequest, "the only Transfer-Encoding accepted is chunked"),
            After::kCloseUnread, true, false);
     return false;
@@ -242,7 +236,7 @@ void Connection::ReadBody() {
   body_bytes_ = 0;
   if (parser_->is_done()) return Dispatch();
   auto expect = request_.Header("Expect");
-  if (expect && Lower(Trim(*expect)) == "100-continue") {
+  if (expect && EqualsIgnoringCase(Trim(*expect), "100-continue")) {
     Disarm();
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     Arm(core_.options.write_timeout);

@@ -22,6 +22,9 @@
 
 namespace telemetry::collector {
 
+// ASCII case-insensitive equality, as HTTP compares header names, tokens and schemes.
+bool EqualsIgnoringCase(std::string_view a, std::string_view b);
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // as received: path and query
