@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <random>
 #include <set>
@@ -99,6 +100,9 @@ Result<std::string> Encode(const StoreSnapshot& snapshot) {
                     static_cast<unsigned long long>(seed) * 1000000 + n);
       (void)t.ping_storage()->SubmitStore(kStores[random() % 2],
                                           {.document_id = id, .ping_type = "test"}, Encode);
+      // A pause between pings: the storage lock is not fair, and a loop taking it back at once
+      // can starve the checkpoint thread for as long as the machine is busy (CI once hung here).
+      std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
   });
   for (std::thread& thread : threads) thread.join();
@@ -129,10 +133,21 @@ TEST(CrashTest, KillMinus9LosesAtMostTheLastCheckpointWindowAndNeverDuplicates) 
     if (child == 0) RunChild(dir.path(), shared, static_cast<unsigned>(iteration + 1));
     // Once a checkpoint holds some of its work, let it run for a random while: a random kill
     // point, not a timing assertion. (A child that dies first is caught by waitpid below.)
+    // The wait is bounded so that a child stuck before its first checkpoint fails here, with
+    // its reason, rather than hanging the suite until ctest's timeout.
     int status = 0;
     pid_t ended = 0;
-    while (!shared->child_ready.load() && (ended = waitpid(child, &status, WNOHANG)) == 0) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!shared->child_ready.load() && (ended = waitpid(child, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < deadline) {
       usleep(1000);
+    }
+    if (!shared->child_ready.load() && ended == 0) {
+      kill(child, SIGKILL);
+      waitpid(child, &status, 0);
+      FAIL() << "iteration " << iteration << ": no checkpoint covered the child's adds in 120 s ("
+             << shared->adds_completed.load() - adds_completed << " adds, "
+             << shared->events_completed.load() - events_completed << " events)";
     }
     ASSERT_EQ(ended, 0) << "the child ended before its first checkpoint, status " << status;
     usleep(5000 + random() % 100000);
