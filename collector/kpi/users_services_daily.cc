@@ -101,19 +101,78 @@ std::vector<uint32_t> UsersServicesDay::InsertOrder(
   return order;
 }
 
+bool UsersServicesDay::SameAsStored(const Entry& entry, const sqlite::Statement& row) const {
+  auto same = [&](int column, uint32_t value) {
+    return value == kNone ? row.IsNull(column)
+                          : !row.IsNull(column) && row.TextView(column) == values_.Name(value);
+  };
+  return row.Int(2) == entry.events && same(3, entry.os) && same(4, entry.browser) &&
+         row.IsNull(5);
+}
+
+// A merge of the stored rows with the day's, both in primary-key order: a rerun over unchanged
+// days writes nothing, and late rows rewrite only the (uid, service) rows they touch. The
+// changes are collected first and applied after the read, never under an open cursor.
 Status UsersServicesDay::Store(sqlite::Database& db, Day day, const UserName& user_name) const {
-  Result<std::unique_ptr<sqlite::Statement>> clear =
-      db.Prepare("DELETE FROM users_services_daily WHERE date = ?");
-  Result<std::unique_ptr<sqlite::Statement>> insert =
-      db.Prepare("INSERT INTO users_services_daily VALUES (?, ?, ?, ?, ?, ?, NULL)");
-  if (!clear.ok()) return clear.status();
-  if (!insert.ok()) return insert.status();
+  Result<std::unique_ptr<sqlite::Statement>> stored = db.Prepare(
+      "SELECT uid, service, events, os, browser, country FROM users_services_daily "
+      "WHERE date = ? ORDER BY uid, service");
+  if (!stored.ok()) return stored.status();
   const std::string date = UtcDateOfDay(day);
-  if (Status s = (*clear)->Bind(1, date).Run(); !s.ok()) return s;
   std::vector<std::string_view> uids(entries_.size());
   for (size_t e = 0; e < entries_.size(); ++e) uids[e] = user_name(entries_[e].user);
+  const std::vector<uint32_t> order = InsertOrder(uids);
+  // <0, 0, >0 as entry `index` sorts before, with or after the stored row's (uid, service).
+  auto compare = [&](uint32_t index, const sqlite::Statement& row) {
+    if (int c = uids[index].compare(row.TextView(0)); c != 0) return c;
+    return values_.Name(entries_[index].service).compare(row.TextView(1));
+  };
+  std::vector<uint32_t> writes;
+  std::vector<std::pair<std::string, std::string>> removals;
+  size_t next = 0;
+  sqlite::Statement& row = **stored;
+  row.Bind(1, date);
+  Result<bool> more = row.Step();
+  for (; more.ok() && *more; more = row.Step()) {
+    int c = 1;
+    while (next < order.size() && (c = compare(order[next], row)) < 0) {
+      writes.push_back(order[next++]);
+    }
+    if (next < order.size() && c == 0) {
+      if (!SameAsStored(entries_[order[next]], row)) writes.push_back(order[next]);
+      ++next;
+    } else {
+      std::string uid(row.TextView(0));
+      removals.emplace_back(std::move(uid), std::string(row.TextView(1)));
+    }
+  }
+  if (!more.ok()) return more.status();
+  writes.insert(writes.end(), order.begin() + static_cast<std::ptrdiff_t>(next), order.end());
+  row.Reset();
+  return Apply(db, date, uids, writes, removals);
+}
+
+Status UsersServicesDay::Apply(sqlite::Database& db, const std::string& date,
+                               const std::vector<std::string_view>& uids,
+                               const std::vector<uint32_t>& writes,
+                               const std::vector<std::pair<std::string, std::string>>& removals)
+    const {
+  if (!removals.empty()) {
+    Result<std::unique_ptr<sqlite::Statement>> remove = db.Prepare(
+        "DELETE FROM users_services_daily WHERE date = ? AND uid = ? AND service = ?");
+    if (!remove.ok()) return remove.status();
+    for (const auto& [uid, service] : removals) {
+      if (Status s = (*remove)->Bind(1, date).Bind(2, uid).Bind(3, service).Run(); !s.ok()) {
+        return s;
+      }
+    }
+  }
+  if (writes.empty()) return Status::Ok();
+  Result<std::unique_ptr<sqlite::Statement>> insert =
+      db.Prepare("INSERT OR REPLACE INTO users_services_daily VALUES (?, ?, ?, ?, ?, ?, NULL)");
+  if (!insert.ok()) return insert.status();
   sqlite::Statement& i = **insert;
-  for (uint32_t index : InsertOrder(uids)) {
+  for (uint32_t index : writes) {
     const Entry& entry = entries_[index];
     i.Bind(1, date).Bind(2, uids[index]).Bind(3, values_.Name(entry.service));
     i.Bind(4, entry.events);

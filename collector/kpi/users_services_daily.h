@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -38,8 +40,9 @@ class UsersServicesDay {
   // One row of the day; `os` and `browser` are null for NULL.
   void Add(uint32_t user, std::string_view service, const std::string_view* os,
            const std::string_view* browser);
-  // Replaces the stored rows of `day` by this day's, in (uid, service) order, through one
-  // prepared statement. Runs inside the caller's transaction.
+  // Makes the stored rows of `day` this day's: rows that differ are written in (uid, service)
+  // order and rows no longer there are deleted; equal rows are left alone, so a rerun over
+  // unchanged data writes nothing. Runs inside the caller's transaction.
   Status Store(sqlite::Database& db, Day day, const UserName& user_name) const;
   void Clear() { entries_.clear(); }
   size_t size() const { return entries_.size(); }
@@ -54,6 +57,11 @@ class UsersServicesDay {
   uint32_t Least(uint32_t current, const std::string_view* value);
   // `uids`: each entry's uid.
   std::vector<uint32_t> InsertOrder(const std::vector<std::string_view>& uids) const;
+  // Whether the stored row (uid, service, events, os, browser, country) holds `entry`'s values.
+  bool SameAsStored(const Entry& entry, const sqlite::Statement& row) const;
+  Status Apply(sqlite::Database& db, const std::string& date,
+               const std::vector<std::string_view>& uids, const std::vector<uint32_t>& writes,
+               const std::vector<std::pair<std::string, std::string>>& removals) const;
 
   std::vector<Entry> entries_;
   // Per user id: its first entry today, valid while entries_ holds an entry of that user there
