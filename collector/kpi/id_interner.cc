@@ -11,11 +11,8 @@ uint32_t IdInterner::Intern(std::string_view s, uint64_t hash) {
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     Slot& slot = slots_[i];
     if (slot.id == kNone) {
-      slot.hash = hash;
-      slot.offset = arena_.size();
-      slot.length = static_cast<uint32_t>(s.size());
-      slot.id = static_cast<uint32_t>(spans_.size());
-      if (!s.empty() && s.size() <= kInlineBytes) std::memcpy(slot.bytes, s.data(), s.size());
+      slot = {hash, arena_.size(), static_cast<uint32_t>(s.size()),
+              static_cast<uint32_t>(spans_.size())};
       arena_.append(s);
       spans_.push_back({slot.offset, slot.length});
       return slot.id;

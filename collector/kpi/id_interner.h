@@ -5,9 +5,9 @@
 //   std::string_view back = users.Name(id);
 //
 // Open addressing with linear probing over slots that hold the hash, the id and where the bytes
-// are in one arena (and, up to 64 bytes, the bytes themselves): a lookup reads one slot; no node
-// chasing, no allocation per lookup. The hash is a fast word-at-a-time mix, not a keyed one: the
-// ids it sees are HMACs the sender cannot choose (a crafted collision would only slow lookups down,
+// are in one arena: a lookup reads one slot and, on a hash match, the bytes; no node chasing,
+// no allocation per lookup. The hash is a fast word-at-a-time mix, not a keyed one: the ids it
+// sees are HMACs the sender cannot choose (a crafted collision would only slow lookups down,
 // never confuse two ids). Not thread-safe; Name's views live until the next Intern.
 #ifndef COLLECTOR_KPI_ID_INTERNER_H_
 #define COLLECTOR_KPI_ID_INTERNER_H_
@@ -46,15 +46,11 @@ class IdInterner {
     uint64_t offset;
     uint32_t length;
   };
-  // Ids up to this long (a 64-hex HMAC) are also kept in their slot, so that a hit compares
-  // bytes already fetched with the hash instead of missing the cache a second time in the arena.
-  static constexpr size_t kInlineBytes = 64;
   struct Slot {
     uint64_t hash = 0;
     uint64_t offset = 0;
     uint32_t length = 0;
     uint32_t id = kNone;
-    char bytes[kInlineBytes];
   };
   static uint64_t Load(const char* p, size_t n) {
     uint64_t w = 0;
@@ -67,10 +63,8 @@ class IdInterner {
   }
   bool Matches(const Slot& slot, std::string_view s, uint64_t hash) const {
     // An empty view may have no data pointer, which memcmp must not be given.
-    if (slot.hash != hash || slot.length != s.size()) return false;
-    if (s.empty()) return true;
-    const char* stored = s.size() <= kInlineBytes ? slot.bytes : arena_.data() + slot.offset;
-    return std::memcmp(stored, s.data(), s.size()) == 0;
+    return slot.hash == hash && slot.length == s.size() &&
+           (s.empty() || std::memcmp(arena_.data() + slot.offset, s.data(), s.size()) == 0);
   }
   void Grow(size_t slots);
 
