@@ -301,22 +301,29 @@ TEST_F(KpiJobTest, UsersServicesDailyEqualsAGroupByOfTheRawRows) {
   // days 2-5 (a count, an OS, a country, a row that should not be there, a missing row) is
   // repaired, and the rows of other days stay as they are.
   const std::string day3 = "'" + UtcDateOfDay(kStart + 3) + "'";
-  ASSERT_TRUE(db_->Execute("UPDATE users_services_daily SET events = events + 1 WHERE date = " +
-                           day3 + " AND uid = (SELECT min(uid) FROM users_services_daily WHERE "
-                           "date = " + day3 + ")")
-                  .ok());
+  ASSERT_TRUE(
+      db_->Execute("UPDATE users_services_daily SET events = events + 1 WHERE date = " + day3 +
+                   " AND uid = (SELECT min(uid) FROM users_services_daily WHERE "
+                   "date = " +
+                   day3 + ")")
+          .ok());
   const std::string day4 = "'" + UtcDateOfDay(kStart + 4) + "'";
-  ASSERT_TRUE(db_->Execute("UPDATE users_services_daily SET os = NULL WHERE date = " + day4 +
-                           " AND uid = (SELECT max(uid) FROM users_services_daily WHERE date = " +
-                           day4 + "); UPDATE users_services_daily SET country = 'FR' WHERE date "
-                           "= " + day3 + " AND uid = (SELECT max(uid) FROM users_services_daily "
-                           "WHERE date = " + day3 + "); INSERT INTO users_services_daily VALUES (" +
-                           day3 + ", 'u15', 'not-a-service', 1, NULL, NULL, NULL), (" + day4 +
-                           ", 'zz', '', 2, 'Linux', NULL, NULL); DELETE FROM "
-                           "users_services_daily WHERE date = '" + UtcDateOfDay(kStart + 5) +
-                           "' AND uid = (SELECT min(uid) FROM users_services_daily WHERE date = '" +
-                           UtcDateOfDay(kStart + 5) + "')")
-                  .ok());
+  ASSERT_TRUE(
+      db_->Execute("UPDATE users_services_daily SET os = NULL WHERE date = " + day4 +
+                   " AND uid = (SELECT max(uid) FROM users_services_daily WHERE date = " + day4 +
+                   "); UPDATE users_services_daily SET country = 'FR' WHERE date "
+                   "= " +
+                   day3 +
+                   " AND uid = (SELECT max(uid) FROM users_services_daily "
+                   "WHERE date = " +
+                   day3 + "); INSERT INTO users_services_daily VALUES (" + day3 +
+                   ", 'u15', 'not-a-service', 1, NULL, NULL, NULL), (" + day4 +
+                   ", 'zz', '', 2, 'Linux', NULL, NULL); DELETE FROM "
+                   "users_services_daily WHERE date = '" +
+                   UtcDateOfDay(kStart + 5) +
+                   "' AND uid = (SELECT min(uid) FROM users_services_daily WHERE date = '" +
+                   UtcDateOfDay(kStart + 5) + "')")
+          .ok());
   ASSERT_NE(table(stored), table(expected));
   ASSERT_TRUE(Aggregate(path_, options).ok());
   EXPECT_EQ(table(stored), table(expected));

@@ -106,8 +106,7 @@ bool UsersServicesDay::SameAsStored(const Entry& entry, const sqlite::Statement&
     return value == kNone ? row.IsNull(column)
                           : !row.IsNull(column) && row.TextView(column) == values_.Name(value);
   };
-  return row.Int(2) == entry.events && same(3, entry.os) && same(4, entry.browser) &&
-         row.IsNull(5);
+  return row.Int(2) == entry.events && same(3, entry.os) && same(4, entry.browser) && row.IsNull(5);
 }
 
 // A merge of the stored rows with the day's, both in primary-key order: a rerun over unchanged
@@ -152,14 +151,13 @@ Status UsersServicesDay::Store(sqlite::Database& db, Day day, const UserName& us
   return Apply(db, date, uids, writes, removals);
 }
 
-Status UsersServicesDay::Apply(sqlite::Database& db, const std::string& date,
-                               const std::vector<std::string_view>& uids,
-                               const std::vector<uint32_t>& writes,
-                               const std::vector<std::pair<std::string, std::string>>& removals)
-    const {
+Status UsersServicesDay::Apply(
+    sqlite::Database& db, const std::string& date, const std::vector<std::string_view>& uids,
+    const std::vector<uint32_t>& writes,
+    const std::vector<std::pair<std::string, std::string>>& removals) const {
   if (!removals.empty()) {
-    Result<std::unique_ptr<sqlite::Statement>> remove = db.Prepare(
-        "DELETE FROM users_services_daily WHERE date = ? AND uid = ? AND service = ?");
+    Result<std::unique_ptr<sqlite::Statement>> remove =
+        db.Prepare("DELETE FROM users_services_daily WHERE date = ? AND uid = ? AND service = ?");
     if (!remove.ok()) return remove.status();
     for (const auto& [uid, service] : removals) {
       if (Status s = (*remove)->Bind(1, date).Bind(2, uid).Bind(3, service).Run(); !s.ok()) {

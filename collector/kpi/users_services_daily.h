@@ -17,8 +17,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "collector/kpi/kpi_engine.h"
