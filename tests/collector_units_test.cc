@@ -3,9 +3,12 @@
 // Glean pings the fuzzer found a way in with), and the group committer over a real SQLite file.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "collector/codec/content_coding.h"
 #include "collector/common/time_format.h"
 #include "collector/import/csv_line.h"
+#include "collector/import/importer.h"
 #include "collector/ingest/glean_ping.h"
 #include "collector/ingest/ingester.h"
 #include "collector/ingest/reasons.h"
@@ -398,6 +401,53 @@ TEST(GroupCommit, ABlockedStorageRefusesPastTheQueueAndNeverReportsStored) {
   committer.Shutdown();
   EXPECT_TRUE(stored.load());
   EXPECT_EQ(testing::Query(path, "SELECT count(*) FROM pings")[0][0], "1");
+}
+
+}  // namespace
+}  // namespace telemetry::collector
+
+namespace telemetry::collector {
+namespace {
+
+// Batch boundaries lose and repeat nothing: a file whose good rows, repeats and bad rows fall
+// on every side of small batches imports what one big batch would, and a second import of it
+// with another batch size adds nothing.
+TEST(ImportBatches, BoundariesNeitherLoseNorRepeatRows) {
+  testing::TempDir dir;
+  std::string csv = "timestamp,type,uid,deviceId,newUser\n";
+  for (int i = 0; i < 23; ++i) {
+    csv +=
+        std::to_string(1456387200000 + i) + ",account.login,u" + std::to_string(i % 5) + ",d1,0\n";
+    if (i % 4 == 0)
+      csv += std::to_string(1456387200000 + i) + ",account.login,u" + std::to_string(i % 5) +
+             ",d1,0\n";  // The same row again.
+    if (i % 6 == 0) csv += "not-a-time,account.login,u1,d1,0\n";
+  }
+  testing::WriteFile(dir.Path("events.csv"), csv);
+  const IdHasher hasher = IdHasher::InsecureDevelopmentKey();
+  auto imported = [&](size_t batch_rows) {
+    auto storage = OpenSqliteStorage(dir.Path("c.db"), {.sync_every_commit = false});
+    EXPECT_TRUE(storage.ok()) << storage.status().message();
+    ImportOptions options;
+    options.batch_rows = batch_rows;
+    Result<ImportReport> report =
+        ImportFiles({dir.Path("events.csv")}, options, hasher, storage->get());
+    EXPECT_TRUE(report.ok()) << report.status().message();
+    Result<Stats> stats = (*storage)->ReadStats();
+    int64_t rows = 0;
+    for (const auto& day : stats->activity) rows += day.count;
+    return std::make_tuple(*report, rows);
+  };
+  auto [first, rows_after_first] = imported(3);
+  EXPECT_EQ(first.rows_read, 23 + 6 + 4);
+  EXPECT_EQ(first.imported, 23);
+  EXPECT_EQ(first.already_there, 6);
+  EXPECT_EQ(first.rejected, 4);
+  EXPECT_EQ(rows_after_first, 23);
+  auto [second, rows_after_second] = imported(7);
+  EXPECT_EQ(second.imported, 0);
+  EXPECT_EQ(second.already_there, 23 + 6);
+  EXPECT_EQ(rows_after_second, 23);
 }
 
 }  // namespace

@@ -34,13 +34,19 @@ struct ImportReport {
 
 struct ImportOptions {
   ImportFormat format = ImportFormat::kCsv;
-  size_t batch_rows = 5000;
+  // Rows per transaction. Each imported row lands on a random page of the import_key index,
+  // so a commit writes about as many pages as its rows touch: large batches write each page once
+  // for many rows (1.9 million rows: 52 s at 5,000 rows a batch, 23 s at 100,000) at the price of
+  // holding the batch in memory (about 1 KB a row) and the write lock for its commit (about a
+  // second here, which a collector serving the same file waits out). A crash loses at most the
+  // batch in progress, which the next import of the same file adds.
+  size_t batch_rows = 100000;
   // The time rows are received at: timestamps must lie from 2000-01-01 to a day after it
   // (ingest/limits.h), as at the HTTP door. 0: the system clock's now.
   int64_t now_ms = 0;
   // Each problem, as "file:line: why".
   std::function<void(const std::string&)> on_problem;
-  // Progress within the current file (bytes read of total), called every few thousand rows.
+  // Progress within the current file (bytes read of total), called after each batch.
   std::function<void(const std::string& file, uint64_t bytes_read, uint64_t bytes_total)>
       on_progress;
 };
