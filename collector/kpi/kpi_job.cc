@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "collector/ingest/limits.h"
+#include "collector/kpi/row_stream.h"
 #include "collector/kpi/users_services_daily.h"
 #include "telemetry/base/sqlite.h"
 
@@ -176,7 +177,8 @@ struct UsersServicesSink {
 
 // Feeds [first, last] to `engine` in one pass over the rows in timestamp order (the covering
 // index gives that order, and only its columns are read); `on_day` gets every day, empty ones
-// too. Events are compacted as they are read: no copy of a row's strings.
+// too. The rows are stepped out of SQLite on a thread of their own (row_stream.h) while this one
+// folds the batch before and writes its days.
 Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, const DayFn& on_day,
               UsersServicesSink services = {}) {
   const std::string sql =
@@ -185,11 +187,13 @@ Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, 
       " FROM activity_events WHERE timestamp >= ? AND timestamp < ?" +
       (sample < 100 ? " AND sample_id < " + std::to_string(sample) : std::string()) +
       " ORDER BY timestamp";
-  Result<std::unique_ptr<Statement>> select = db.Prepare(sql);
-  if (!select.ok()) return select.status();
-  Statement& s = **select;
-  s.Bind(1, static_cast<int64_t>(first) * kDayMillis)
-      .Bind(2, static_cast<int64_t>(last + 1) * kDayMillis);
+  const bool with_services = services.day != nullptr;
+  RowShape shape{.text_columns = {1, 2, 3, 6}, .new_user_column = 4, .seq_time_column = 5};
+  if (with_services) shape.text_columns.insert(shape.text_columns.end(), {7, 8});
+  RowStream rows(
+      db, sql,
+      {static_cast<int64_t>(first) * kDayMillis, static_cast<int64_t>(last + 1) * kDayMillis},
+      shape);
   std::vector<CompactEvent> events;
   Day day = first;
   auto flush_until = [&](Day end) -> Status {
@@ -200,23 +204,25 @@ Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, 
     }
     return Status::Ok();
   };
-  Result<bool> more = s.Step();
-  for (; more.ok() && *more; more = s.Step()) {
-    if (Status status = flush_until(UtcDayOf(s.Int(0))); !status.ok()) return status;
-    const std::string_view type = s.TextView(1);
-    const std::string_view uid = s.TextView(2), device = s.TextView(3), service = s.TextView(6);
-    const int64_t seq_time = s.Int(5);
-    const bool has_uid = !s.IsNull(2);
-    events.push_back(engine.Compact(type, has_uid ? &uid : nullptr, s.IsNull(3) ? nullptr : &device,
-                                    s.Int(4) != 0, s.IsNull(5) ? nullptr : &seq_time,
-                                    s.IsNull(6) ? nullptr : &service));
-    if (services.day != nullptr && has_uid && day >= services.from) {
-      const std::string_view os = s.TextView(7), browser = s.TextView(8);
-      services.day->Add(events.back().user, service, s.IsNull(7) ? nullptr : &os,
-                        s.IsNull(8) ? nullptr : &browser);
+  enum Text { kType, kUid, kDevice, kService, kOs, kBrowser };
+  while (const RowBatch* batch = rows.Next()) {
+    for (const RawRow& row : batch->rows) {
+      if (Status status = flush_until(UtcDayOf(row.timestamp_ms)); !status.ok()) return status;
+      auto text = [&](Text i) { return batch->Text(row, i); };
+      const std::string_view uid = text(kUid), device = text(kDevice), service = text(kService);
+      const bool has_uid = !batch->IsNull(row, kUid);
+      events.push_back(engine.Compact(text(kType), has_uid ? &uid : nullptr,
+                                      batch->IsNull(row, kDevice) ? nullptr : &device, row.new_user,
+                                      row.has_seq_time ? &row.seq_time_ms : nullptr,
+                                      batch->IsNull(row, kService) ? nullptr : &service));
+      if (with_services && has_uid && day >= services.from) {
+        const std::string_view os = text(kOs), browser = text(kBrowser);
+        services.day->Add(events.back().user, service, batch->IsNull(row, kOs) ? nullptr : &os,
+                          batch->IsNull(row, kBrowser) ? nullptr : &browser);
+      }
     }
   }
-  if (!more.ok()) return more.status();
+  if (Status status = rows.status(); !status.ok()) return status;
   return flush_until(last + 1);
 }
 
