@@ -10,10 +10,13 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
+#include <thread>
 #include <utility>
 
 #include "collector/ingest/limits.h"
+#include "collector/kpi/hand_off.h"
 #include "collector/kpi/row_stream.h"
 #include "collector/kpi/users_services_daily.h"
 #include "telemetry/base/sqlite.h"
@@ -497,30 +500,82 @@ Result<Plan> PlanRun(Database& snapshot, const AggregateOptions& options) {
   return plan;
 }
 
+// One computed day, on its way to the database.
+struct DayToWrite {
+  Day day = 0;
+  KpiRow kpis;
+  UsersServicesDay services;  // Its names resolved.
+};
+
+// Writes days on a thread of its own, each in a transaction of its own, in the order given,
+// while the job's thread computes the next ones. A day's kpi_daily row and its
+// users_services_daily rows commit together. `written` runs on the writer's thread after each
+// commit. Once a write fails, later days are refused (Write returns false) and Finish gives the
+// error.
+class DayWriter {
+ public:
+  DayWriter(Database& db, std::function<void(const DayToWrite&)> written)
+      : db_(db), written_(std::move(written)), thread_([this] { Run(); }) {}
+  ~DayWriter() { (void)Finish(); }
+  DayWriter(const DayWriter&) = delete;
+  DayWriter& operator=(const DayWriter&) = delete;
+
+  bool Write(DayToWrite day) { return days_.Push(std::move(day)); }
+  // Waits until every day given is written (or a write failed); the first error, if any.
+  Status Finish() {
+    days_.Close();
+    if (thread_.joinable()) thread_.join();
+    return status_;  // Written only by the thread, before it ended.
+  }
+
+ private:
+  void Run() {
+    Result<std::unique_ptr<Statement>> insert = db_.Prepare(
+        "INSERT OR REPLACE INTO kpi_daily VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert.ok()) status_ = insert.status();
+    while (status_.ok()) {
+      std::optional<DayToWrite> day = days_.Pop();
+      if (!day) break;
+      status_ = InTransaction(db_, [&]() -> Status {
+        if (Status r = StoreRow(**insert, day->kpis); !r.ok()) return r;
+        return day->services.Store(db_, day->day);
+      });
+      if (status_.ok()) written_(*day);
+    }
+    days_.Close();  // Refuses what comes after a failure.
+  }
+
+  Database& db_;
+  const std::function<void(const DayToWrite&)> written_;
+  HandOff<DayToWrite> days_{2};
+  Status status_;
+  std::thread thread_;  // Last: starts once the rest is built.
+};
+
 // Computes the plan's days from the snapshot, after replaying warm_first .. plan.first - 1 (not
 // stored); each day is written in a transaction of its own, so ingestion waits for one day's
-// rows at most, never for the run.
+// rows at most, never for the run. Three threads share the work: one steps the rows out of the
+// snapshot (Stream), this one folds them into days, and a DayWriter stores the days.
 Status ComputeDays(Database& db, Database& snapshot, KpiEngine& engine, Day warm_first,
                    const Plan& plan, const AggregateOptions& options, AggregateResult* result) {
-  Result<std::unique_ptr<Statement>> insert = db.Prepare(
-      "INSERT OR REPLACE INTO kpi_daily VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert.ok()) return insert.status();
   UsersServicesDay services;
-  const auto user_name = [&](uint32_t user) { return engine.UserName(user); };
+  DayWriter writer(db, [&](const DayToWrite& written) {
+    ++result->days;
+    if (options.progress) options.progress(written.day, plan.first, plan.last, written.kpis);
+  });
   const DayFn store = [&](Day day, const KpiRow& kpis) -> Status {
     if (day < plan.first) return Status::Ok();
-    Status s = InTransaction(db, [&]() -> Status {
-      if (Status r = StoreRow(**insert, kpis); !r.ok()) return r;
-      return services.Store(db, day, user_name);
-    });
-    services.Clear();
-    if (!s.ok()) return s;
-    ++result->days;
-    if (options.progress) options.progress(day, plan.first, plan.last, kpis);
+    services.ResolveNames([&](uint32_t user) { return engine.UserName(user); });
+    if (!writer.Write({day, kpis, std::exchange(services, UsersServicesDay())})) {
+      return writer.Finish();
+    }
     return Status::Ok();
   };
-  return Stream(snapshot, 100, engine, warm_first, plan.last, store, {&services, plan.first});
+  Status read =
+      Stream(snapshot, 100, engine, warm_first, plan.last, store, {&services, plan.first});
+  Status written = writer.Finish();
+  return read.ok() ? written : read;
 }
 
 // The state as of the last day computed, and the arrivals the run has taken in. An entry whose

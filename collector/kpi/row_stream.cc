@@ -11,23 +11,16 @@ RowStream::RowStream(sqlite::Database& db, std::string sql, std::array<int64_t, 
 }
 
 RowStream::~RowStream() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
+  ready_.Close();  // A reader waiting for room stops.
+  free_.Close();
   reader_.join();
 }
 
 const RowBatch* RowStream::Next() {
-  std::unique_lock lock(mu_);
-  if (current_) free_.push_back(std::move(current_));
-  changed_.notify_all();  // Room for the reader, and a batch to refill.
-  changed_.wait(lock, [&] { return !ready_.empty() || finished_; });
-  if (ready_.empty()) return nullptr;
-  current_ = std::move(ready_.front());
-  ready_.pop_front();
-  changed_.notify_all();
+  if (current_) free_.Push(std::move(current_));  // Never full: at most every batch is free.
+  std::optional<std::unique_ptr<RowBatch>> batch = ready_.Pop();
+  if (!batch) return nullptr;
+  current_ = std::move(*batch);
   return current_.get();
 }
 
@@ -42,18 +35,19 @@ void RowStream::Read(sqlite::Database& db, const std::string& sql, std::array<in
   if (select.ok()) {
     (*select)->Bind(1, bounds[0]).Bind(2, bounds[1]);
     for (bool done = false; !done;) {
-      std::unique_ptr<RowBatch> batch = Recycled();
-      if (!batch) break;  // The consumer went away.
+      std::optional<std::unique_ptr<RowBatch>> reused = free_.TryPop();
+      std::unique_ptr<RowBatch> batch = reused ? std::move(*reused) : std::make_unique<RowBatch>();
       status = Fill(**select, *batch, &done);
-      if (!status.ok() || (!batch->rows.empty() && !Publish(std::move(batch)))) break;
+      if (!status.ok() || (!batch->rows.empty() && !ready_.Push(std::move(batch)))) break;
     }
   } else {
     status = select.status();
   }
-  std::lock_guard lock(mu_);
-  status_ = status;
-  finished_ = true;
-  changed_.notify_all();
+  {
+    std::lock_guard lock(mu_);
+    status_ = status;
+  }
+  ready_.Close();  // What was pushed is still given; then Next ends.
 }
 
 Status RowStream::Fill(sqlite::Statement& select, RowBatch& batch, bool* done) {
@@ -82,24 +76,6 @@ Status RowStream::Fill(sqlite::Statement& select, RowBatch& batch, bool* done) {
     }
   }
   return Status::Ok();
-}
-
-bool RowStream::Publish(std::unique_ptr<RowBatch> batch) {
-  std::unique_lock lock(mu_);
-  changed_.wait(lock, [&] { return ready_.size() < kBatchesAhead || stopping_; });
-  if (stopping_) return false;
-  ready_.push_back(std::move(batch));
-  changed_.notify_all();
-  return true;
-}
-
-std::unique_ptr<RowBatch> RowStream::Recycled() {
-  std::lock_guard lock(mu_);
-  if (stopping_) return nullptr;
-  if (free_.empty()) return std::make_unique<RowBatch>();
-  std::unique_ptr<RowBatch> batch = std::move(free_.back());
-  free_.pop_back();
-  return batch;
 }
 
 }  // namespace telemetry::collector::kpi

@@ -18,9 +18,7 @@
 #define COLLECTOR_KPI_ROW_STREAM_H_
 
 #include <array>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "collector/kpi/hand_off.h"
 #include "telemetry/base/sqlite.h"
 #include "telemetry/base/status.h"
 
@@ -86,19 +85,13 @@ class RowStream {
 
   void Read(sqlite::Database& db, const std::string& sql, std::array<int64_t, 2> bounds);
   Status Fill(sqlite::Statement& select, RowBatch& batch, bool* done);
-  // Blocks until there is room (false: the consumer went away).
-  bool Publish(std::unique_ptr<RowBatch> batch);
-  std::unique_ptr<RowBatch> Recycled();
 
   const RowShape shape_;
+  HandOff<std::unique_ptr<RowBatch>> ready_{kBatchesAhead};     // Filled batches, in order.
+  HandOff<std::unique_ptr<RowBatch>> free_{kBatchesAhead + 2};  // Given back, for reuse.
   mutable std::mutex mu_;
-  std::condition_variable changed_;
-  std::deque<std::unique_ptr<RowBatch>> ready_;  // Guarded by mu_.
-  std::vector<std::unique_ptr<RowBatch>> free_;  // Guarded by mu_.
-  bool finished_ = false;                        // Guarded by mu_: the reader gave its last.
-  bool stopping_ = false;                        // Guarded by mu_: the consumer went away.
-  Status status_;                                // Guarded by mu_.
-  std::unique_ptr<RowBatch> current_;            // The consumer's.
+  Status status_;                      // Guarded by mu_.
+  std::unique_ptr<RowBatch> current_;  // The consumer's.
   std::thread reader_;
 };
 

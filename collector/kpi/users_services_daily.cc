@@ -112,14 +112,25 @@ bool UsersServicesDay::SameAsStored(const Entry& entry, const sqlite::Statement&
 // A merge of the stored rows with the day's, both in primary-key order: a rerun over unchanged
 // days writes nothing, and late rows rewrite only the (uid, service) rows they touch. The
 // changes are collected first and applied after the read, never under an open cursor.
-Status UsersServicesDay::Store(sqlite::Database& db, Day day, const UserName& user_name) const {
+void UsersServicesDay::ResolveNames(const UserName& user_name) {
+  names_.clear();
+  name_ends_.resize(entries_.size());
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    names_.append(user_name(entries_[e].user));
+    name_ends_[e] = names_.size();
+  }
+}
+
+Status UsersServicesDay::Store(sqlite::Database& db, Day day) const {
   Result<std::unique_ptr<sqlite::Statement>> stored = db.Prepare(
       "SELECT uid, service, events, os, browser, country FROM users_services_daily "
       "WHERE date = ? ORDER BY uid, service");
   if (!stored.ok()) return stored.status();
   const std::string date = UtcDateOfDay(day);
   std::vector<std::string_view> uids(entries_.size());
-  for (size_t e = 0; e < entries_.size(); ++e) uids[e] = user_name(entries_[e].user);
+  for (size_t e = 0, begin = 0; e < entries_.size(); begin = name_ends_[e++]) {
+    uids[e] = std::string_view(names_).substr(begin, name_ends_[e] - begin);
+  }
   const std::vector<uint32_t> order = InsertOrder(uids);
   // <0, 0, >0 as entry `index` sorts before, with or after the stored row's (uid, service).
   auto compare = [&](uint32_t index, const sqlite::Statement& row) {

@@ -3,8 +3,8 @@
 //
 //   UsersServicesDay day;
 //   for (each row of the day with a uid) day.Add(user, service, os, browser);
-//   Status s = day.Store(db, date, [&](uint32_t id) { return engine.UserName(id); });
-//   day.Clear();
+//   day.ResolveNames([&](uint32_t id) { return engine.UserName(id); });
+//   Status s = day.Store(db, date);  // On any thread, once the names are resolved.
 //
 // Per (uid, service): the number of rows and the least OS and browser, exactly what
 // `SELECT uid, coalesce(service, ''), count(*), min(userAgentOS), min(userAgentBrowser) ...
@@ -40,11 +40,13 @@ class UsersServicesDay {
   // One row of the day; `os` and `browser` are null for NULL.
   void Add(uint32_t user, std::string_view service, const std::string_view* os,
            const std::string_view* browser);
+  // Copies each row's uid out of `user_name`, so that the day no longer depends on the engine
+  // (and can be stored from another thread). Call once, after the day's last Add.
+  void ResolveNames(const UserName& user_name);
   // Makes the stored rows of `day` this day's: rows that differ are written in (uid, service)
   // order and rows no longer there are deleted; equal rows are left alone, so a rerun over
   // unchanged data writes nothing. Runs inside the caller's transaction.
-  Status Store(sqlite::Database& db, Day day, const UserName& user_name) const;
-  void Clear() { entries_.clear(); }
+  Status Store(sqlite::Database& db, Day day) const;
   size_t size() const { return entries_.size(); }
 
  private:
@@ -64,6 +66,10 @@ class UsersServicesDay {
                const std::vector<std::pair<std::string, std::string>>& removals) const;
 
   std::vector<Entry> entries_;
+  // The uids of entries_, one after another, and where each ends (ResolveNames). Offsets, not
+  // views: the day is moved to the thread that stores it.
+  std::string names_;
+  std::vector<size_t> name_ends_;
   // Per user id: its first entry today, valid while entries_ holds an entry of that user there
   // (so a new day needs no clearing of this array).
   std::vector<uint32_t> first_;
