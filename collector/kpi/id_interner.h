@@ -34,6 +34,10 @@ class IdInterner {
   uint32_t Intern(std::string_view s) { return Intern(s, Hash(s)); }
   uint32_t Intern(std::string_view s, uint64_t hash);
   uint32_t Find(std::string_view s) const;  // kNone when absent.
+  // A hint that `s` is interned soon: its slot is fetched into the cache meanwhile.
+  void Prefetch(std::string_view s) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[Hash(s) & (slots_.size() - 1)]);
+  }
   std::string_view Name(uint32_t id) const {
     return std::string_view(arena_).substr(spans_[id].offset, spans_[id].length);
   }

@@ -108,6 +108,12 @@ class KpiEngine {
   std::optional<Day> last_day() const { return last_day_; }
   // The uid of a user id that Compact gave (any event with a uid has one).
   std::string_view UserName(uint32_t user) const { return user_ids_.Name(user); }
+  // A hint that an event of these ids comes soon (a few events ahead): Compact then finds them
+  // in the cache.
+  void Prefetch(std::string_view uid, std::string_view device) const {
+    user_ids_.Prefetch(uid);
+    device_ids_.Prefetch(device);
+  }
   // Whether `uid` was a multi-device user on the last day added.
   bool MultiDeviceOnLastDay(const std::string& uid) const;
   // Users some later day's window can still reach (what SaveState keeps).

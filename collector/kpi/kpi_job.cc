@@ -208,8 +208,17 @@ Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, 
     return Status::Ok();
   };
   enum Text { kType, kUid, kDevice, kService, kOs, kBrowser };
+  // Rows come in time order, so their users in random order: each row's id slots are fetched
+  // this many rows ahead, while the rows between are worked on.
+  constexpr size_t kPrefetchRows = 16;
   while (const RowBatch* batch = rows.Next()) {
-    for (const RawRow& row : batch->rows) {
+    const std::vector<RawRow>& batch_rows = batch->rows;
+    for (size_t r = 0; r < batch_rows.size(); ++r) {
+      const RawRow& row = batch_rows[r];
+      if (r + kPrefetchRows < batch_rows.size()) {
+        const RawRow& ahead = batch_rows[r + kPrefetchRows];
+        engine.Prefetch(batch->Text(ahead, kUid), batch->Text(ahead, kDevice));
+      }
       if (Status status = flush_until(UtcDayOf(row.timestamp_ms)); !status.ok()) return status;
       auto text = [&](Text i) { return batch->Text(row, i); };
       const std::string_view uid = text(kUid), device = text(kDevice), service = text(kService);
