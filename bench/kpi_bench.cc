@@ -20,6 +20,9 @@ using telemetry::kDayMillis;
 using telemetry::collector::kpi::Day;
 using telemetry::sqlite::Database;
 
+// As telemetry-collector does at its start (collector/cli/main.cc).
+[[maybe_unused]] const bool kNoSqliteStatistics = telemetry::sqlite::DisableMemoryStatistics();
+
 constexpr int kUsers = 200000;
 constexpr int kDays = 35;
 const Day kFirst = 16800;  // 2015-12-30

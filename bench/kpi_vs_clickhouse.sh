@@ -37,7 +37,8 @@ start_clickhouse() {
 XML
   cat >"$work/ch/users.xml" <<XML
 <yandex>
-  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
+  <profiles><default><max_memory_usage>16000000000</max_memory_usage>
+    <max_bytes_before_external_group_by>6000000000</max_bytes_before_external_group_by></default></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks>
     <profile>default</profile><quota>default</quota></default></users>
   <quotas><default></default></quotas>

@@ -232,6 +232,33 @@ TEST_F(KpiJobTest, AnOlderUsersServicesTableIsConvertedWithItsRows) {
   EXPECT_FALSE(*rows->Step());
 }
 
+// A day that cannot be written (a trigger refuses it) ends the run with that error, whatever the
+// threads ahead of the writer are doing: the days before it are stored, none after it, the state
+// does not advance, and once the cause is gone the next run does every day.
+TEST_F(KpiJobTest, AWriteThatFailsEndsTheRunWithItsErrorAndLosesNothing) {
+  RandomActivity(20, 7);
+  const Day refused = kStart + 12;
+  // The job creates kpi_daily on its first run: a first run of 5 days makes it exist.
+  EXPECT_EQ(RunAggregate(kStart + 5).days, 5);
+  ASSERT_TRUE(db_->Execute("CREATE TRIGGER refuse BEFORE INSERT ON kpi_daily WHEN NEW.day = " +
+                           std::to_string(refused) +
+                           " BEGIN SELECT RAISE(ABORT, 'this day is refused'); END;")
+                  .ok());
+  AggregateOptions options;
+  options.today = kStart + 20;
+  Result<AggregateResult> failed = Aggregate(path_, options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("this day is refused"), std::string::npos)
+      << failed.status().ToString();
+  const std::vector<KpiRow> stored = Stored(kStart, kStart + 19);
+  ASSERT_EQ(stored.size(), static_cast<size_t>(refused - kStart));
+  EXPECT_EQ(stored.back().day, refused - 1);
+  ASSERT_TRUE(db_->Execute("DROP TRIGGER refuse").ok());
+  EXPECT_EQ(RunAggregate(kStart + 20).days, 15);  // From the state of day 5 on.
+  EXPECT_EQ(Stored(kStart, kStart + 19).size(), 20u);
+  EXPECT_EQ(Stored(kStart, kStart + 19), Recomputed(kStart, kStart + 19));
+}
+
 // users_services_daily against SQL's own GROUP BY over the raw rows (no code shared with the
 // job): random users, services (NULL and '' are one), user agents (NULL among them), event
 // types the KPIs do not count as activity, rows without a uid; then a late row and a --from/--to

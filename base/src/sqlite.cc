@@ -19,22 +19,12 @@ std::string UriEscape(const std::string& path) {
   return out;
 }
 
-// SQLite's allocation statistics take a process-wide mutex on every malloc and free, which
-// threads writing to different connections then contend for; nothing here reads them. The
-// setting only takes before SQLite's first initialisation (else it is refused, harmlessly).
-void ConfigureSqliteOnce() {
-  static const bool configured = [] {
-    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    return true;
-  }();
-  (void)configured;
-}
-
 }  // namespace
+
+bool DisableMemoryStatistics() { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path, Mode mode,
                                                  int busy_timeout_ms) {
-  ConfigureSqliteOnce();
   sqlite3* db = nullptr;
   int flags =
       mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;

@@ -4,9 +4,12 @@
 #include <CLI/CLI.hpp>
 
 #include "collector/cli/commands.h"
+#include "telemetry/base/sqlite.h"
 
 int main(int argc, char** argv) {
   namespace cli = telemetry::collector::cli;
+  // Before any database is opened: the KPI job's threads would contend on the statistics' lock.
+  (void)telemetry::sqlite::DisableMemoryStatistics();
   CLI::App app("telemetry-collector: stores pings and account activity", "telemetry-collector");
   app.require_subcommand(1);
   int exit_code = cli::kExitOk;

@@ -26,6 +26,13 @@ namespace telemetry::sqlite {
 
 class Statement;
 
+// Turns off SQLite's allocation statistics for the whole process. They take one process-wide
+// mutex on every allocation, which threads working on different connections then contend for
+// (the KPI job reads, folds and writes on three). Takes effect only before SQLite's first use in
+// the process (false otherwise, changing nothing), so a program calls it at its start; a library
+// embedded in someone else's program leaves that choice to the program.
+bool DisableMemoryStatistics();
+
 class Database {
  public:
   // kImmutable reads a file nobody can be writing (a read-only copy or mount): no locks, no
