@@ -119,7 +119,7 @@ run_one() {
   local lo=$(( (from - 33) * 86400000 )) hi=$(( (to + 1) * 86400000 ))
   t0=$(now)
   sqlite3 "$dir/c.db" "SELECT count(*), sum(length(uid)), sum(length(deviceId)), sum(length(type)),
-    sum(timestamp) FROM activity_events WHERE timestamp >= $lo AND timestamp < $hi" >/dev/null
+    total(timestamp) FROM activity_events WHERE timestamp >= $lo AND timestamp < $hi" >/dev/null
   t1=$(now); local scan; scan=$(secs "$t0" "$t1")
   "$collector" kpis --db "$dir/c.db" --from "$f" --to "$t" | tail -n +2 | python3 -c '
 import sys, datetime
