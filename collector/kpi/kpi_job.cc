@@ -183,7 +183,7 @@ struct UsersServicesSink {
 // too. The rows are stepped out of SQLite on a thread of their own (row_stream.h) while this one
 // folds the batch before and writes its days.
 Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, const DayFn& on_day,
-              UsersServicesSink services = {}, const std::function<Status()>& prepare = {}) {
+              UsersServicesSink services = {}) {
   const std::string sql =
       "SELECT timestamp, type, uid, deviceId, newUser, seqTime, service" +
       std::string(services.day != nullptr ? ", userAgentOS, userAgentBrowser" : "") +
@@ -197,10 +197,6 @@ Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, 
       db, sql,
       {static_cast<int64_t>(first) * kDayMillis, static_cast<int64_t>(last + 1) * kDayMillis},
       shape);
-  // Work that can overlap the reading of the first rows (restoring the stored state).
-  if (prepare) {
-    if (Status status = prepare(); !status.ok()) return status;
-  }
   std::vector<CompactEvent> events;
   Day day = first;
   auto flush_until = [&](Day end) -> Status {
@@ -260,16 +256,17 @@ Status SaveState(Database& db, const KpiEngine& engine) {
   return SetMeta(db, "state_day", std::to_string(*engine.last_day()));
 }
 
-// The stored state of `state_day`; nullopt when there is none (a database of an older version).
-Result<std::optional<std::string>> ReadState(Database& db, Day state_day) {
+// False when there is no stored state for `state_day` (a database of an older version).
+Result<bool> LoadState(Database& db, Day state_day, KpiEngine& engine) {
   Result<std::unique_ptr<Statement>> get =
       db.Prepare("SELECT state FROM kpi_state WHERE id = 1 AND day = ?");
   if (!get.ok()) return get.status();
   (*get)->Bind(1, int64_t{state_day});
   Result<bool> row = (*get)->Step();
   if (!row.ok()) return row.status();
-  if (!*row) return std::optional<std::string>();
-  return std::optional<std::string>((*get)->Text(0));
+  if (!*row) return false;
+  if (Status s = engine.RestoreState((*get)->TextView(0)); !s.ok()) return s;
+  return true;
 }
 
 void BindOptional(Statement& s, int column, const std::optional<double>& value) {
@@ -570,8 +567,7 @@ class DayWriter {
 // rows at most, never for the run. Three threads share the work: one steps the rows out of the
 // snapshot (Stream), this one folds them into days, and a DayWriter stores the days.
 Status ComputeDays(Database& db, Database& snapshot, KpiEngine& engine, Day warm_first,
-                   const Plan& plan, const std::optional<std::string>& state,
-                   const AggregateOptions& options, AggregateResult* result) {
+                   const Plan& plan, const AggregateOptions& options, AggregateResult* result) {
   UsersServicesDay services;
   DayWriter writer(db, [&](const DayToWrite& written) {
     ++result->days;
@@ -585,10 +581,8 @@ Status ComputeDays(Database& db, Database& snapshot, KpiEngine& engine, Day warm
     }
     return Status::Ok();
   };
-  // The stored state is restored while the reader thread steps the first rows.
-  const auto restore = [&] { return state ? engine.RestoreState(*state) : Status::Ok(); };
   Status read =
-      Stream(snapshot, 100, engine, warm_first, plan.last, store, {&services, plan.first}, restore);
+      Stream(snapshot, 100, engine, warm_first, plan.last, store, {&services, plan.first});
   Status written = writer.Finish();
   return read.ok() ? written : read;
 }
@@ -654,14 +648,12 @@ Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOpt
   if (plan->first > plan->last) return result;
   KpiEngine engine(options.config);
   Day warm_first = plan->first - kWarmUpDays;
-  std::optional<std::string> state;
   if (plan->state_day) {
-    Result<std::optional<std::string>> stored = ReadState(**snapshot, *plan->state_day);
-    if (!stored.ok()) return stored.status();
-    state = std::move(*stored);
-    if (state) warm_first = plan->first;  // Else an older database's state: replay instead.
+    Result<bool> loaded = LoadState(**snapshot, *plan->state_day, engine);
+    if (!loaded.ok()) return loaded.status();
+    if (*loaded) warm_first = plan->first;  // Else an older database's state: replay instead.
   }
-  if (Status s = ComputeDays(db, **snapshot, engine, warm_first, *plan, state, options, &result);
+  if (Status s = ComputeDays(db, **snapshot, engine, warm_first, *plan, options, &result);
       !s.ok()) {
     return s;
   }
