@@ -181,7 +181,7 @@ struct UsersServicesSink {
 // Feeds [first, last] to `engine` in one pass over the rows in timestamp order (the covering
 // index gives that order, and only its columns are read); `on_day` gets every day, empty ones
 // too. The rows are stepped out of SQLite on a thread of their own (row_stream.h) while this one
-// folds the batch before and writes its days.
+// folds the batch before; `on_day` decides where a finished day goes.
 Status Stream(Database& db, int sample, KpiEngine& engine, Day first, Day last, const DayFn& on_day,
               UsersServicesSink services = {}) {
   const std::string sql =
