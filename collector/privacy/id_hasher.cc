@@ -162,6 +162,11 @@ std::string IdHasher::Hash(std::string_view id) const {
   return hex;
 }
 
+std::string IdHasher::Fingerprint() const {
+  static constexpr char kText[] = "telemetry-collector key fingerprint v1";
+  return Hash(std::string_view(kText, sizeof(kText))).substr(0, 16);  // The NUL included.
+}
+
 bool IdHasher::IsSealed(std::string_view bytes) {
   return bytes.size() >= kSealMagic.size() + kNonceBytes + kTagBytes &&
          bytes.substr(0, kSealMagic.size()) == kSealMagic;

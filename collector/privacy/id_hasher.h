@@ -39,6 +39,10 @@ class IdHasher {
 
   // Lower-case hex HMAC-SHA256(key, id): 64 characters.
   std::string Hash(std::string_view id) const;
+  // Names the key without revealing it: 16 hex digits of the HMAC of a fixed text no id can be
+  // ("telemetry-collector key fingerprint v1", with a NUL). Stores record it so that a
+  // collector started with another key is refused.
+  std::string Fingerprint() const;
 
   // `plain` encrypted and authenticated: "TCS1", a random 12-byte nonce, the ciphertext, the
   // 16-byte tag. Aborts only when OpenSSL fails to allocate.
