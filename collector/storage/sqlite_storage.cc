@@ -340,10 +340,7 @@ class SqliteStorage final : public Storage {
       (*stored)[i] = was_stored;
     }
     for (const Rejection* r : batch.rejections) {
-      nlohmann::json headers = nlohmann::json::object();
-      for (const auto& [name, value] : r->headers) headers[name] = value;
-      const std::string headers_text =
-          headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      const std::string headers_text = HeadersJson(*r);
       if (Status s = Binder(*insert_rejection_)
                          .Int(r->received_ms)
                          .Text(r->path)
@@ -371,6 +368,12 @@ class SqliteStorage final : public Storage {
 };
 
 }  // namespace
+
+std::string HeadersJson(const Rejection& rejection) {
+  nlohmann::json headers = nlohmann::json::object();
+  for (const auto& [name, value] : rejection.headers) headers[name] = value;
+  return headers.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path,
                                                    const SqliteOptions& options) {

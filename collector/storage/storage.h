@@ -46,6 +46,9 @@ struct StoredRejection {
   std::string headers_json;
 };
 
+// A rejection's headers as stored: one JSON object, invalid UTF-8 replaced.
+std::string HeadersJson(const Rejection& rejection);
+
 // One group commit: borrowed pointers, valid for the duration of Commit().
 struct WriteBatch {
   std::vector<const Document*> documents;
