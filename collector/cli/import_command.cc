@@ -7,14 +7,14 @@
 
 #include "collector/cli/commands.h"
 #include "collector/cli/key_options.h"
+#include "collector/cli/store_options.h"
 #include "collector/import/importer.h"
-#include "collector/storage/sqlite_storage.h"
 
 namespace telemetry::collector::cli {
 namespace {
 
 struct ImportArgs {
-  std::string db;
+  StoreFlags store;
   std::string format;
   std::vector<std::string> files;
   KeyOptions key;
@@ -26,7 +26,12 @@ int RunImport(const ImportArgs& args) {
     std::fprintf(stderr, "telemetry-collector import: %s\n", hasher.status().message().c_str());
     return kExitUsage;
   }
-  Result<std::unique_ptr<Storage>> storage = OpenSqliteStorage(args.db);
+  Result<StoreUrl> url = StoreUrlOf(args.store.store, args.store.db);
+  if (!url.ok()) {
+    std::fprintf(stderr, "telemetry-collector import: %s\n", url.status().message().c_str());
+    return kExitUsage;
+  }
+  Result<std::unique_ptr<Storage>> storage = OpenStore(*url, hasher->Fingerprint(), true);
   if (!storage.ok()) {
     std::fprintf(stderr, "telemetry-collector import: %s\n", storage.status().message().c_str());
     return kExitFailure;
@@ -59,6 +64,11 @@ int RunImport(const ImportArgs& args) {
               report->unreadable_files > 0
                   ? (", unreadable files " + std::to_string(report->unreadable_files)).c_str()
                   : "");
+  if (url->clickhouse()) {
+    std::printf(
+        "(ClickHouse keeps a row imported twice once, in every count; it cannot say here "
+        "which rows it had already)\n");
+  }
   if (report->unreadable_files > 0) return kExitFailure;
   return report->rejected > 0 ? kExitRowsRejected : kExitOk;
 }
@@ -68,8 +78,8 @@ int RunImport(const ImportArgs& args) {
 void AddImportCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<ImportArgs>();
   CLI::App* command =
-      app.add_subcommand("import", "Load event-table rows (CSV or NDJSON) into the database");
-  command->add_option("--db", args->db, "The collector's SQLite database")->required();
+      app.add_subcommand("import", "Load event-table rows (CSV or NDJSON) into the store");
+  AddStoreOptions(command, &args->store, "The collector's SQLite database");
   command->add_option("--format", args->format, "fxa-csv or fxa-ndjson")
       ->required()
       ->check(CLI::IsMember({"fxa-csv", "fxa-ndjson"}));

@@ -11,13 +11,18 @@
 #include "collector/cli/commands.h"
 #include "collector/cli/dashboard_options.h"
 #include "collector/cli/key_options.h"
+#include "collector/cli/store_options.h"
 #include "collector/collector_service.h"
 
 namespace telemetry::collector::cli {
 namespace {
 
 struct ServeArgs {
-  std::string db;
+  StoreFlags store;
+  std::string spool = "telemetry-collector.spool.db";
+  int64_t spool_max_records = 1000000;
+  int forward_interval_ms = 1000;
+  size_t forward_batch = 50000;
   std::string listen = "127.0.0.1:8080";
   std::string glean_schema;
   KeyOptions key;
@@ -60,7 +65,23 @@ void RaiseDescriptorLimit() {
 int RunServe(const ServeArgs& args) {
   RaiseDescriptorLimit();
   CollectorConfig config;
-  config.db_path = args.db;
+  Result<StoreUrl> url = StoreUrlOf(args.store.store, args.store.db);
+  if (!url.ok()) {
+    std::fprintf(stderr, "telemetry-collector serve: %s\n", url.status().message().c_str());
+    return kExitUsage;
+  }
+  if (url->clickhouse()) {
+    config.clickhouse = *url;
+    config.spool_path = args.spool;
+    config.spool_max_records = args.spool_max_records;
+    config.forward.interval = std::chrono::milliseconds(args.forward_interval_ms);
+    config.forward.max_batch_documents = args.forward_batch;
+    config.forward.log = [](const std::string& line) {
+      std::fprintf(stderr, "telemetry-collector: %s\n", line.c_str());
+    };
+  } else {
+    config.db_path = url->sqlite_path;
+  }
   config.glean_schema_path = args.glean_schema;
   const size_t colon = args.listen.rfind(':');
   const std::optional<int> port =
@@ -85,9 +106,15 @@ int RunServe(const ServeArgs& args) {
   }
 
   std::optional<dashboard::DashboardOptions> dashboard_options;
+  if (args.dashboard && url->clickhouse()) {
+    std::fprintf(stderr,
+                 "telemetry-collector serve: refusing to start: --dashboard reads a SQLite store "
+                 "only (serve the dashboard of a ClickHouse store from its KPIs: not yet)\n");
+    return kExitUsage;
+  }
   if (args.dashboard) {
     Result<dashboard::DashboardOptions> options =
-        DashboardOptionsFor(args.dashboard_flags, args.db, config.server.host);
+        DashboardOptionsFor(args.dashboard_flags, url->sqlite_path, config.server.host);
     if (!options.ok()) {
       std::fprintf(stderr, "telemetry-collector serve: refusing to start: %s\n",
                    options.status().message().c_str());
@@ -191,7 +218,27 @@ void AddServerOptions(CLI::App* command, ServeArgs* args) {
 void AddServeCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<ServeArgs>();
   CLI::App* command = app.add_subcommand("serve", "Run the ingestion server");
-  command->add_option("--db", args->db, "SQLite database file (created when missing)")->required();
+  AddStoreOptions(command, &args->store, "SQLite database file (created when missing)");
+  command
+      ->add_option("--spool", args->spool,
+                   "With a ClickHouse store: the local spool (a SQLite file) that holds what was "
+                   "acknowledged until ClickHouse has it; one per collector instance")
+      ->capture_default_str();
+  command
+      ->add_option("--spool-max-records", args->spool_max_records,
+                   "Pings and rejections the spool holds at most; past it, 503 with Retry-After")
+      ->check(PlainDecimal() & CLI::Range(int64_t{1}, int64_t{999999999}))
+      ->capture_default_str();
+  command
+      ->add_option("--forward-interval-ms", args->forward_interval_ms,
+                   "Pause between forwarding batches that were not full")
+      ->check(PlainDecimal() & CLI::Range(1, 3600000))
+      ->capture_default_str();
+  command
+      ->add_option("--forward-batch", args->forward_batch,
+                   "Pings forwarded to ClickHouse per batch at most")
+      ->check(PlainDecimal() & CLI::Range(1, 1000000))
+      ->capture_default_str();
   command->add_option("--listen", args->listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   command->add_option("--glean-schema", args->glean_schema,
