@@ -9,7 +9,7 @@
 #include "collector/cli/commands.h"
 #include "collector/cli/key_options.h"
 #include "collector/codec/content_coding.h"
-#include "collector/storage/sqlite_storage.h"
+#include "collector/cli/store_options.h"
 #include "telemetry/base/utc_date.h"
 
 namespace telemetry::collector::cli {
@@ -18,7 +18,7 @@ namespace {
 constexpr size_t kMaxShownBytes = 8 * 1024 * 1024;  // The collector's decoded-size cap.
 
 struct RejectionsArgs {
-  std::string db;
+  StoreFlags store;
   int64_t show = 0;
   bool raw = false;
   KeyOptions key;
@@ -80,7 +80,10 @@ int Show(Storage& storage, const RejectionsArgs& args) {
 }
 
 int RunRejections(const RejectionsArgs& args) {
-  Result<std::unique_ptr<Storage>> storage = OpenSqliteStorage(args.db, {.create = false});
+  Result<StoreUrl> url = StoreUrlOf(args.store.store, args.store.db);
+  if (!url.ok()) return Fail(url.status().message());
+  // On ClickHouse a rejection's id is its collector instance's: --show opens the first match.
+  Result<std::unique_ptr<Storage>> storage = OpenStore(*url, "", false);
   if (!storage.ok()) return Fail(storage.status().message());
   if (args.show > 0) return Show(**storage, args);
   Result<std::vector<StoredRejection>> rows = (*storage)->ReadRejections(0);
@@ -95,7 +98,7 @@ void AddRejectionsCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<RejectionsArgs>();
   CLI::App* command = app.add_subcommand(
       "rejections", "List refused requests; --show ID opens one sealed body (needs the key)");
-  command->add_option("--db", args->db, "The collector's SQLite database")->required();
+  AddStoreOptions(command, &args->store, "The collector's SQLite database");
   command->add_option("--show", args->show,
                       "Print the body of rejection ID on stdout, opened and decoded "
                       "(its metadata on stderr)");
