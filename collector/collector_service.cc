@@ -58,7 +58,9 @@ Status CollectorService::OpenStorage() {
     return Status::Ok();
   }
   Result<std::unique_ptr<ClickHouseStorage>> remote =
-      ClickHouseStorage::Open(*config_.clickhouse, hasher_.Fingerprint());
+      ClickHouseStorage::Open(*config_.clickhouse, hasher_.Fingerprint(),
+                              // A hung server must not hold the forwarder (and a SIGTERM).
+                              std::chrono::seconds(30));
   if (!remote.ok()) return remote.status();
   remote_ = std::move(*remote);
   Result<std::unique_ptr<Spool>> spool =

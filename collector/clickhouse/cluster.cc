@@ -4,13 +4,14 @@
 
 namespace telemetry::collector::clickhouse {
 
-Result<std::unique_ptr<Cluster>> Cluster::Connect(const StoreUrl& url) {
+Result<std::unique_ptr<Cluster>> Cluster::Connect(const StoreUrl& url,
+                                                  std::chrono::milliseconds timeout) {
   if (!url.clickhouse() || url.hosts.empty()) {
     return Status::InvalidArgument("not a clickhouse:// store: " + url.ToString());
   }
   std::unique_ptr<Cluster> cluster(new Cluster(url));
   for (const Endpoint& host : url.hosts) {
-    cluster->clients_.push_back(std::make_unique<ClickHouseClient>(host, url.database));
+    cluster->clients_.push_back(std::make_unique<ClickHouseClient>(host, url.database, timeout));
     Result<std::string> version =
         cluster->clients_.back()->QueryWithoutDatabase("SELECT version() FORMAT TabSeparated");
     if (!version.ok()) return version.status();

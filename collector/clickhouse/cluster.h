@@ -15,6 +15,7 @@
 #ifndef TELEMETRY_COLLECTOR_CLICKHOUSE_CLUSTER_H_
 #define TELEMETRY_COLLECTOR_CLICKHOUSE_CLUSTER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,7 +32,9 @@ class Cluster {
   // Connects to every host and checks that it answers, and that `cluster=` (if given) is a
   // cluster of as many shards as the URL has hosts. Unavailable when a host cannot be reached,
   // FailedPrecondition for a cluster that does not match.
-  static Result<std::unique_ptr<Cluster>> Connect(const StoreUrl& url);
+  // Every request of the cluster's clients fails after `timeout` (a hung server is a down one).
+  static Result<std::unique_ptr<Cluster>> Connect(
+      const StoreUrl& url, std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
   int shards() const { return static_cast<int>(clients_.size()); }
   ClickHouseClient& shard(int i) { return *clients_[i]; }

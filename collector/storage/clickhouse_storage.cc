@@ -162,8 +162,8 @@ Status NeedColumns(const TsvRow& row, size_t n) {
 }  // namespace
 
 Result<std::unique_ptr<ClickHouseStorage>> ClickHouseStorage::Open(
-    const StoreUrl& url, const std::string& key_fingerprint) {
-  Result<std::unique_ptr<Cluster>> cluster = Cluster::Connect(url);
+    const StoreUrl& url, const std::string& key_fingerprint, std::chrono::milliseconds timeout) {
+  Result<std::unique_ptr<Cluster>> cluster = Cluster::Connect(url, timeout);
   if (!cluster.ok()) return cluster.status();
   if (Status s = clickhouse::EnsureSchema(**cluster, key_fingerprint); !s.ok()) return s;
   return std::unique_ptr<ClickHouseStorage>(new ClickHouseStorage(std::move(*cluster)));

@@ -16,6 +16,7 @@
 #ifndef TELEMETRY_COLLECTOR_STORAGE_CLICKHOUSE_STORAGE_H_
 #define TELEMETRY_COLLECTOR_STORAGE_CLICKHOUSE_STORAGE_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,8 +33,10 @@ class ClickHouseStorage final : public Storage, public SpoolSink {
  public:
   // Connects to every shard and creates or checks the schema (clickhouse::EnsureSchema; an
   // empty fingerprint skips the key check).
-  static Result<std::unique_ptr<ClickHouseStorage>> Open(const StoreUrl& url,
-                                                         const std::string& key_fingerprint);
+  // `timeout` bounds every request (clickhouse::Cluster::Connect).
+  static Result<std::unique_ptr<ClickHouseStorage>> Open(
+      const StoreUrl& url, const std::string& key_fingerprint,
+      std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
   Status Forward(const std::string& instance_id, const SpoolBatch& batch) override;
   Status Commit(const WriteBatch& batch, std::vector<bool>* stored) override;
