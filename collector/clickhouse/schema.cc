@@ -101,7 +101,7 @@ Status EnsureShard(Cluster& cluster, int i, const std::string& key_fingerprint) 
   if (!key_fingerprint.empty()) {
     if (Status s = CheckOrRecord(shard, "key_fingerprint", key_fingerprint,
                                  "was written with another HMAC key: every collector instance "
-                                 "must use the same --key-file");
+                                 "must use the same --hmac-key-file");
         !s.ok()) {
       return s;
     }
