@@ -5,6 +5,9 @@
 #include <iostream>
 
 #include "collector/cli/commands.h"
+#include "collector/clickhouse/cluster.h"
+#include "collector/clickhouse/store_url.h"
+#include "collector/kpi/clickhouse_kpi_job.h"
 #include "collector/kpi/kpi_job.h"
 #include "collector/kpi/kpi_output.h"
 #include "telemetry/base/clock.h"
@@ -29,7 +32,7 @@ bool ParseDay(const std::string& text, const char* flag, Day* day) {
 Day Today() { return UtcDayOf(SystemClock().NowMillis()); }
 
 struct AggregateArgs {
-  std::string db;
+  std::string db, store;
   std::string from, to;
   std::string through;  // Empty: yesterday.
   int retain_days = 0;
@@ -38,7 +41,7 @@ struct AggregateArgs {
 };
 
 struct KpisArgs {
-  std::string db;
+  std::string db, store;
   std::string from, to;
   std::string format = "csv";
   std::string segment;
@@ -57,12 +60,14 @@ void ShowProgress(bool tty, Day day, Day first, Day last, const kpi::KpiRow& kpi
             << kpis.mau << "\n";
 }
 
-int ExitFor(const Status& status) {
+// Unavailable is another run holding the SQLite job, but a server that cannot be reached on
+// ClickHouse (which has no job lock): a failure.
+int ExitFor(const Status& status, bool clickhouse = false) {
   switch (status.code()) {
     case Status::Code::kInvalidArgument:
       return kExitUsage;
     case Status::Code::kUnavailable:
-      return kExitBusy;
+      return clickhouse ? kExitFailure : kExitBusy;
     default:
       return kExitFailure;
   }
@@ -93,7 +98,38 @@ Result<kpi::AggregateOptions> AggregateOptionsOf(const AggregateArgs& args) {
   return options;
 }
 
+// The store `--store` / `--db` name, connected to when it is ClickHouse. False: said why on
+// stderr, *exit_code set (2 for a bad URL, 1 for servers that cannot be reached or do not fit).
+struct Store {
+  StoreUrl url;
+  std::unique_ptr<clickhouse::Cluster> cluster;  // Set for a clickhouse:// store.
+};
+bool OpenStore(const char* command, const std::string& store, const std::string& db, Store* out,
+               int* exit_code) {
+  Result<StoreUrl> url = StoreUrlOf(store, db);
+  if (!url.ok()) {
+    std::cerr << "telemetry-collector " << command << ": " << url.status().message() << "\n";
+    *exit_code = kExitUsage;
+    return false;
+  }
+  out->url = *url;
+  if (!url->clickhouse()) return true;
+  Result<std::unique_ptr<clickhouse::Cluster>> cluster = clickhouse::Cluster::Connect(*url);
+  if (!cluster.ok()) {
+    std::cerr << "telemetry-collector " << command << ": cannot use " << url->ToString() << ": "
+              << cluster.status().message() << "\n";
+    *exit_code =
+        cluster.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
+    return false;
+  }
+  out->cluster = std::move(cluster).value();
+  return true;
+}
+
 int RunAggregate(const AggregateArgs& args) {
+  Store store;
+  int exit_code = kExitOk;
+  if (!OpenStore("aggregate", args.store, args.db, &store, &exit_code)) return exit_code;
   Result<kpi::AggregateOptions> options = AggregateOptionsOf(args);
   if (!options.ok()) {
     if (!options.status().message().empty()) {
@@ -105,11 +141,13 @@ int RunAggregate(const AggregateArgs& args) {
   options->progress = [tty](Day day, Day first, Day last, const kpi::KpiRow& kpis) {
     ShowProgress(tty, day, first, last, kpis);
   };
-  Result<kpi::AggregateResult> result = kpi::Aggregate(args.db, *options);
+  Result<kpi::AggregateResult> result = store.cluster
+                                            ? kpi::Aggregate(*store.cluster, *options)
+                                            : kpi::Aggregate(store.url.sqlite_path, *options);
   if (tty) std::cerr << "\r" << std::string(50, ' ') << "\r";
   if (!result.ok()) {
     std::cerr << "telemetry-collector aggregate: " << result.status().message() << "\n";
-    return ExitFor(result.status());
+    return ExitFor(result.status(), store.cluster != nullptr);
   }
   if (result->days == 0) {
     std::cout << "aggregate: nothing to do (every day up to yesterday is aggregated)\n";
@@ -126,6 +164,9 @@ int RunAggregate(const AggregateArgs& args) {
 }
 
 int RunKpis(const KpisArgs& args) {
+  Store store;
+  int exit_code = kExitOk;
+  if (!OpenStore("kpis", args.store, args.db, &store, &exit_code)) return exit_code;
   kpi::QueryOptions query;
   if (!ParseDay(args.from, "--from", &query.from) || !ParseDay(args.to, "--to", &query.to)) {
     return kExitUsage;
@@ -144,7 +185,9 @@ int RunKpis(const KpisArgs& args) {
                 << "% of users)\n";
   }
   if (!args.segment.empty()) {
-    Result<std::vector<kpi::SegmentRow>> rows = kpi::ComputeSegments(args.db, query);
+    Result<std::vector<kpi::SegmentRow>> rows =
+        store.cluster ? kpi::ComputeSegments(*store.cluster, query)
+                      : kpi::ComputeSegments(store.url.sqlite_path, query);
     if (!rows.ok()) {
       std::cerr << "telemetry-collector kpis: " << rows.status().message() << "\n";
       return rows.status().code() == Status::Code::kInvalidArgument ? kExitUsage : kExitFailure;
@@ -158,9 +201,12 @@ int RunKpis(const KpisArgs& args) {
     }
     return kExitOk;
   }
-  Result<std::vector<kpi::KpiRow>> rows = args.sample < 100
-                                              ? kpi::ComputeKpis(args.db, query)
-                                              : kpi::ReadKpis(args.db, query.from, query.to);
+  Result<std::vector<kpi::KpiRow>> rows =
+      store.cluster
+          ? (args.sample < 100 ? kpi::ComputeKpis(*store.cluster, query)
+                               : kpi::ReadKpis(*store.cluster, query.from, query.to))
+          : (args.sample < 100 ? kpi::ComputeKpis(store.url.sqlite_path, query)
+                               : kpi::ReadKpis(store.url.sqlite_path, query.from, query.to));
   if (!rows.ok()) {
     std::cerr << "telemetry-collector kpis: " << rows.status().message() << "\n";
     return kExitFailure;
@@ -188,13 +234,19 @@ void AddAggregateCommand(CLI::App& app, int* exit_code) {
       app.add_subcommand("aggregate",
                          "Compute the daily KPIs: every day not aggregated yet and every day made "
                          "dirty by late data, up to yesterday (UTC)");
-  cmd->add_option("--db", args->db, "The collector's SQLite database")->required();
+  cmd->add_option("--db", args->db,
+                  "The collector's SQLite database (short for --store sqlite:PATH)");
+  cmd->add_option("--store", args->store,
+                  "Where the events are and the KPIs go: sqlite:PATH, or "
+                  "clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME] (the KPIs are "
+                  "then computed by ClickHouse and stored in its kpi_daily table)");
   cmd->add_option("--from", args->from, "First day to recompute (YYYY-MM-DD), with --to");
   cmd->add_option("--to", args->to, "Last day to recompute (YYYY-MM-DD), with --from");
   cmd->add_option("--through", args->through,
                   "Without --from/--to: the last day to aggregate (YYYY-MM-DD; default yesterday)");
   cmd->add_option("--retain-days", args->retain_days,
-                  "Afterwards delete raw activity events older than this many days (>= 35)")
+                  "Afterwards delete raw activity events older than this many days (>= 35; "
+                  "SQLite only)")
       ->check(PlainDecimal());
   cmd->add_option("--md-window-days", args->md_window_days,
                   "Days of the multi-device window, the day itself included")
@@ -206,14 +258,20 @@ void AddAggregateCommand(CLI::App& app, int* exit_code) {
       ->delimiter(',');
   cmd->footer(
       "Exit status: 0 days computed; 3 nothing to do (every day up to yesterday is done); "
-      "4 another aggregate holds the job (nothing changed); 2 wrong options; 1 failed.");
+      "4 another aggregate holds the job (nothing changed; SQLite); 2 wrong options or a bad "
+      "--store URL; 1 failed (a ClickHouse server that cannot be reached, too). Exactly one of "
+      "--db and --store.");
   cmd->callback([args, exit_code] { *exit_code = RunAggregate(*args); });
 }
 
 void AddKpisCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<KpisArgs>();
   CLI::App* cmd = app.add_subcommand("kpis", "Print the daily KPI table (../shared/KPI.md)");
-  cmd->add_option("--db", args->db, "The collector's SQLite database")->required();
+  cmd->add_option("--db", args->db,
+                  "The collector's SQLite database (short for --store sqlite:PATH)");
+  cmd->add_option("--store", args->store,
+                  "Where the KPIs are: sqlite:PATH, or "
+                  "clickhouse://HOST:PORT[,HOST:PORT...]/DATABASE[?cluster=NAME]");
   cmd->add_option("--from", args->from, "First day (YYYY-MM-DD)")->required();
   cmd->add_option("--to", args->to, "Last day (YYYY-MM-DD)")->required();
   cmd->add_option("--format", args->format, "csv or json")
@@ -224,6 +282,9 @@ void AddKpisCommand(CLI::App& app, int* exit_code) {
                   "multi_device)");
   cmd->add_option("--sample", args->sample, "Only users with sample_id < N (1-100)")
       ->check(PlainDecimal() & CLI::Range(1, 100));
+  cmd->footer(
+      "Exactly one of --db and --store. Exit status: 0 printed; 2 wrong options or a bad "
+      "--store URL; 1 failed (a ClickHouse server that cannot be reached, too).");
   cmd->callback([args, exit_code] { *exit_code = RunKpis(*args); });
 }
 

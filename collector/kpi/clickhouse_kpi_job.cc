@@ -1,0 +1,646 @@
+#include "collector/kpi/clickhouse_kpi_job.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "collector/clickhouse/tsv.h"
+#include "collector/ingest/limits.h"
+
+namespace telemetry::collector::kpi {
+namespace {
+
+using clickhouse::ClickHouseClient;
+using clickhouse::Cluster;
+using clickhouse::SqlQuote;
+using clickhouse::TsvInt;
+using clickhouse::TsvRow;
+using clickhouse::TsvWriter;
+
+constexpr Day kWauDays = 7;
+constexpr Day kMauDays = 28;
+// Days computed per round of queries: bounds what a shard holds for one query (each user-day
+// of the window is expanded to the 28 days it counts for).
+constexpr Day kChunkDays = 32;
+// As the SQLite job: no row makes the job walk from before the door's window.
+constexpr Day kFirstPlausibleDay = static_cast<Day>(kEarliestPlausibleMs / kDayMillis);
+
+const char kEvents[] = "activity_events";
+
+// The doubles of a row, in kpi_daily's column order (their `_bits` columns).
+const char* const kDoubleColumns[] = {"engagement_ratio", "md_engagement_ratio", "ttc_new_p25",
+                                      "ttc_new_p50",      "ttc_new_p75",         "ttc_existing_p25",
+                                      "ttc_existing_p50", "ttc_existing_p75",    "completion_rate"};
+
+std::string KpiDailySchema() {
+  std::string aliases;
+  for (const char* name : kDoubleColumns) {
+    aliases += std::string(", ") + name + " Nullable(Float64) ALIAS reinterpretAsFloat64(" +
+               "reinterpretAsString(" + name + "_bits))";
+  }
+  return "CREATE TABLE IF NOT EXISTS kpi_daily (day Int32, date String, dau Int64, wau Int64, "
+         "mau Int64, engagement_ratio_bits Nullable(Int64), md_dau Int64, md_mau Int64, "
+         "md_engagement_ratio_bits Nullable(Int64), ttc_new_n Int64, "
+         "ttc_new_p25_bits Nullable(Int64), ttc_new_p50_bits Nullable(Int64), "
+         "ttc_new_p75_bits Nullable(Int64), ttc_existing_n Int64, "
+         "ttc_existing_p25_bits Nullable(Int64), ttc_existing_p50_bits Nullable(Int64), "
+         "ttc_existing_p75_bits Nullable(Int64), sequences_begun Int64, "
+         "devices_connected Int64, completion_rate_bits Nullable(Int64), version UInt64" +
+         aliases + ") ENGINE = ReplacingMergeTree(version) ORDER BY day";
+}
+
+const char kKpiDailyColumns[] =
+    "day, date, dau, wau, mau, engagement_ratio_bits, md_dau, md_mau, md_engagement_ratio_bits, "
+    "ttc_new_n, ttc_new_p25_bits, ttc_new_p50_bits, ttc_new_p75_bits, ttc_existing_n, "
+    "ttc_existing_p25_bits, ttc_existing_p50_bits, ttc_existing_p75_bits, sequences_begun, "
+    "devices_connected, completion_rate_bits";
+
+const char kInputDaysSchema[] =
+    "CREATE TABLE IF NOT EXISTS kpi_input_days (day Int32, rows UInt64, version UInt64) "
+    "ENGINE = ReplacingMergeTree(version) ORDER BY day";
+const char kMetaSchema[] =
+    "CREATE TABLE IF NOT EXISTS kpi_job_meta (key String, value Int64, version UInt64) "
+    "ENGINE = ReplacingMergeTree(version) ORDER BY key";
+
+Result<std::vector<TsvRow>> Rows(ClickHouseClient& server, const std::string& sql) {
+  Result<std::string> body = server.Query(sql + " FORMAT TabSeparated");
+  if (!body.ok()) return body.status();
+  return clickhouse::ParseTsv(*body);
+}
+
+Status Run(ClickHouseClient& server, const std::string& sql) {
+  Result<std::string> body = server.Query(sql);
+  return body.ok() ? Status::Ok() : body.status();
+}
+
+// The job's tables on the coordinator; FailedPrecondition for a database the collector never
+// stored into.
+Status EnsureTables(Cluster& cluster) {
+  ClickHouseClient& coordinator = cluster.coordinator();
+  Result<std::vector<TsvRow>> found =
+      Rows(coordinator,
+           "SELECT count() FROM system.tables WHERE database = currentDatabase() "
+           "AND name = " +
+               SqlQuote(Cluster::Local(kEvents)));
+  if (!found.ok()) return found.status();
+  if (found->empty() || found->front().empty() || found->front()[0] != "1") {
+    return Status::FailedPrecondition(
+        "the ClickHouse database " + cluster.url().database + " on " +
+        coordinator.endpoint().ToString() +
+        " has no activity_events_local table (store events into it first: import or serve)");
+  }
+  for (const std::string& sql :
+       {KpiDailySchema(), std::string(kInputDaysSchema), std::string(kMetaSchema)}) {
+    if (Status s = Run(coordinator, sql); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// The WHERE conditions every KPI query puts on the events.
+struct Filter {
+  std::string activity;  // " AND type IN (...)": the types that count as activity.
+  std::string sample;    // " AND sample_id < N"
+};
+
+Filter FilterOf(const KpiConfig& config, int sample) {
+  Filter filter;
+  if (!config.activity_types.empty()) {
+    filter.activity = " AND type IN (";
+    bool first = true;
+    for (const std::string& type : config.activity_types) {
+      filter.activity += (first ? "" : ", ") + SqlQuote(type);
+      first = false;
+    }
+    filter.activity += ")";
+  }
+  if (sample < 100) filter.sample = " AND sample_id < " + std::to_string(sample);
+  return filter;
+}
+
+std::string DayRange(Day lo, Day hi) {
+  return "day >= " + std::to_string(lo) + " AND day <= " + std::to_string(hi);
+}
+
+// The distinct (seg, uid, day) of activity in [lo, hi] on one shard.
+std::string ActivityUserDays(Day lo, Day hi, const Filter& filter, const std::string& segment) {
+  return "SELECT DISTINCT " + segment + " AS seg, uid, day FROM " + Cluster::Local(kEvents) +
+         " FINAL WHERE " + DayRange(lo, hi) + " AND uid != ''" + filter.activity + filter.sample;
+}
+
+// The (uid, md) of one shard where md in [lo, hi] is a day the user was a multi-device user:
+// a device active on md and another one active within the window ending on md. The device rows
+// of [lo - window + 1, hi] are read.
+std::string MultiDeviceUserDays(Day lo, Day hi, int window, const Filter& filter) {
+  return "SELECT uid, md FROM (SELECT uid, toInt32(day + i) AS md, uniqExact(deviceId) AS "
+         "devices, min(i) AS newest FROM (SELECT DISTINCT uid, deviceId, day FROM " +
+         Cluster::Local(kEvents) + " FINAL WHERE " + DayRange(lo - window + 1, hi) +
+         " AND uid != '' AND deviceId != ''" + filter.activity + filter.sample +
+         ") ARRAY JOIN range(" + std::to_string(window) +
+         ") AS i GROUP BY uid, md HAVING devices >= 2 AND newest = 0) WHERE md >= " +
+         std::to_string(lo) + " AND md <= " + std::to_string(hi);
+}
+
+struct Counts {
+  int64_t dau = 0, wau = 0, mau = 0;
+};
+using WindowMap = std::map<std::pair<std::string, Day>, Counts>;
+
+// Per (seg, d) for d in [dlo, dhi]: the distinct uids of `user_days` (seg, uid, day rows, which
+// must cover [dlo - 27, dhi]) on d, in [d - 6, d] and in [d - 27, d]; run on every shard and
+// added up (an account's rows are all on one shard).
+Status AddWindows(Cluster& cluster, const std::function<std::string(int)>& user_days, Day dlo,
+                  Day dhi, WindowMap& out) {
+  for (int shard = 0; shard < cluster.shards(); ++shard) {
+    const std::string sql =
+        "SELECT seg, d, countIf(k = 0), countIf(k < " + std::to_string(kWauDays) +
+        "), count() FROM (SELECT seg, uid, toInt32(day + j) AS d, min(j) AS k FROM (" +
+        user_days(shard) + ") ARRAY JOIN range(" + std::to_string(kMauDays) +
+        ") AS j WHERE d >= " + std::to_string(dlo) + " AND d <= " + std::to_string(dhi) +
+        " GROUP BY seg, uid, d) GROUP BY seg, d";
+    Result<std::vector<TsvRow>> rows = Rows(cluster.shard(shard), sql);
+    if (!rows.ok()) return rows.status();
+    for (const TsvRow& row : *rows) {
+      if (row.size() != 5 || !row[0]) return Status::Corruption("ClickHouse gave a short row");
+      Result<int64_t> d = TsvInt(row[1]), dau = TsvInt(row[2]), wau = TsvInt(row[3]),
+                      mau = TsvInt(row[4]);
+      for (const Result<int64_t>* r : {&d, &dau, &wau, &mau}) {
+        if (!r->ok()) return r->status();
+      }
+      Counts& counts = out[{*row[0], static_cast<Day>(*d)}];
+      counts.dau += *dau;
+      counts.wau += *wau;
+      counts.mau += *mau;
+    }
+  }
+  return Status::Ok();
+}
+
+// kpi_engine.cc's Ratio: 100 * mean of the 7 values (missing days 0) / denominator.
+std::optional<double> Ratio(const int64_t (&recent)[kWauDays], int64_t denominator) {
+  if (denominator == 0) return std::nullopt;
+  double sum = 0;
+  for (int64_t v : recent) sum += static_cast<double>(v);
+  return 100.0 * (sum / kWauDays) / static_cast<double>(denominator);
+}
+
+// PercentileCont (kpi_engine.cc) from n and the values at the two ranks around p * (n - 1):
+// the same operations on the same doubles (seqTime / 1000, as the engine converts them), so the
+// same bits. (No -ffp-contract games: the build targets plain x86-64, no FMA.)
+std::optional<double> Percentile(int64_t n, int64_t low_ms, int64_t high_ms, double p) {
+  if (n == 0) return std::nullopt;
+  const double rank = p * static_cast<double>(static_cast<size_t>(n) - 1);
+  const size_t low = static_cast<size_t>(std::floor(rank));
+  const double low_value = static_cast<double>(low_ms) / 1000.0;
+  const double high_value = static_cast<double>(high_ms) / 1000.0;
+  return low_value + (rank - static_cast<double>(low)) * (high_value - low_value);
+}
+
+// The SQL picking the values at the ranks floor and ceil of num/4 * (n - 1) of the sorted
+// array `a` (exact integer arithmetic; index 1-based; 0 for an empty array).
+std::string RankPicks(const std::string& a) {
+  std::string out;
+  const std::string n1 = "(toInt64(length(" + a + ")) - 1)";
+  for (int num = 1; num <= 3; ++num) {
+    const std::string scaled = n1 + " * " + std::to_string(num);
+    out += ", " + a + "[intDiv(" + scaled + ", 4) + 1], " + a + "[intDiv(" + scaled + ", 4) + if(" +
+           scaled + " % 4 = 0, 0, 1) + 1]";
+  }
+  return out;
+}
+
+struct ConnectDay {
+  int64_t begun = 0, connected = 0;
+  int64_t n[2] = {0, 0};  // [0]: existing accounts, [1]: new ones.
+  int64_t picks[2][6] = {};
+};
+
+// Per day of [lo, hi]: the connect service's sequences begun, devices connected and the
+// time-to-connect ranks, over the whole cluster.
+Status AddConnects(Cluster& cluster, Day lo, Day hi, const KpiConfig& config, const Filter& filter,
+                   std::map<Day, ConnectDay>& out) {
+  auto seq_times = [](int new_user) {
+    return "arraySort(groupArrayIf(assumeNotNull(seqTime), type = 'device.connected' AND "
+           "seqTime IS NOT NULL AND newUser " +
+           std::string(new_user ? "!= 0" : "= 0") + "))";
+  };
+  const std::string sql =
+      "SELECT day, begun, connected, length(a0), length(a1)" + RankPicks("a0") + RankPicks("a1") +
+      " FROM (SELECT day, countIf(type = 'sequence.begin') AS begun, countIf(type = "
+      "'device.connected') AS connected, " +
+      seq_times(0) + " AS a0, " + seq_times(1) + " AS a1 FROM " + cluster.Across(kEvents) +
+      " FINAL WHERE " + DayRange(lo, hi) + " AND service = " + SqlQuote(config.connect_service) +
+      " AND type IN ('sequence.begin', 'device.connected')" + filter.sample + " GROUP BY day)";
+  Result<std::vector<TsvRow>> rows = Rows(cluster.coordinator(), sql);
+  if (!rows.ok()) return rows.status();
+  for (const TsvRow& row : *rows) {
+    if (row.size() != 17) return Status::Corruption("ClickHouse gave a short row");
+    int64_t v[17];
+    for (size_t i = 0; i < 17; ++i) {
+      Result<int64_t> value = TsvInt(row[i]);
+      if (!value.ok()) return value.status();
+      v[i] = *value;
+    }
+    ConnectDay& day = out[static_cast<Day>(v[0])];
+    day.begun = v[1];
+    day.connected = v[2];
+    day.n[0] = v[3];
+    day.n[1] = v[4];
+    for (int k = 0; k < 6; ++k) {
+      day.picks[0][k] = v[5 + k];
+      day.picks[1][k] = v[11 + k];
+    }
+  }
+  return Status::Ok();
+}
+
+// The KPIs of [first, last] from the raw events, a chunk of days at a time; `on_chunk` gets
+// each chunk's rows in day order.
+Status Compute(Cluster& cluster, Day first, Day last, const KpiConfig& config, int sample,
+               const std::function<Status(std::vector<KpiRow>)>& on_chunk) {
+  const Filter filter = FilterOf(config, sample);
+  const int window = config.multi_device_window_days;
+  for (Day chunk = first; chunk <= last; chunk += kChunkDays) {
+    const Day chunk_last = std::min<int64_t>(last, int64_t{chunk} + kChunkDays - 1);
+    const Day dlo = chunk - (kWauDays - 1);  // The ratios' 7-day means reach back 6 days.
+    WindowMap active, multi;
+    Status s = AddWindows(
+        cluster,
+        [&](int) { return ActivityUserDays(dlo - (kMauDays - 1), chunk_last, filter, "''"); }, dlo,
+        chunk_last, active);
+    if (s.ok()) {
+      s = AddWindows(
+          cluster,
+          [&](int) {
+            return "SELECT '' AS seg, uid, md AS day FROM (" +
+                   MultiDeviceUserDays(dlo - (kMauDays - 1), chunk_last, window, filter) + ")";
+          },
+          dlo, chunk_last, multi);
+    }
+    std::map<Day, ConnectDay> connects;
+    if (s.ok()) s = AddConnects(cluster, chunk, chunk_last, config, filter, connects);
+    if (!s.ok()) return s;
+    auto counts = [](const WindowMap& map, Day day) {
+      auto it = map.find({"", day});
+      return it == map.end() ? Counts{} : it->second;
+    };
+    std::vector<KpiRow> rows;
+    for (Day day = chunk; day <= chunk_last; ++day) {
+      KpiRow row;
+      row.day = day;
+      const Counts a = counts(active, day), m = counts(multi, day);
+      row.dau = a.dau;
+      row.wau = a.wau;
+      row.mau = a.mau;
+      row.md_dau = m.dau;
+      row.md_mau = m.mau;
+      int64_t recent[kWauDays], recent_md[kWauDays];
+      for (Day i = 0; i < kWauDays; ++i) {
+        recent[i] = counts(active, day - (kWauDays - 1) + i).dau;
+        recent_md[i] = counts(multi, day - (kWauDays - 1) + i).dau;
+      }
+      row.engagement_ratio = Ratio(recent, row.mau);
+      row.md_engagement_ratio = Ratio(recent_md, row.md_mau);
+      auto it = connects.find(day);
+      if (it != connects.end()) {
+        const ConnectDay& c = it->second;
+        row.sequences_begun = c.begun;
+        row.devices_connected = c.connected;
+        std::optional<double>* percentiles[2][3] = {
+            {&row.ttc_existing_p25, &row.ttc_existing_p50, &row.ttc_existing_p75},
+            {&row.ttc_new_p25, &row.ttc_new_p50, &row.ttc_new_p75}};
+        const double ps[3] = {0.25, 0.50, 0.75};
+        for (int k = 0; k < 2; ++k) {
+          for (int p = 0; p < 3; ++p) {
+            *percentiles[k][p] =
+                Percentile(c.n[k], c.picks[k][2 * p], c.picks[k][2 * p + 1], ps[p]);
+          }
+        }
+        row.ttc_existing_n = c.n[0];
+        row.ttc_new_n = c.n[1];
+      }
+      if (row.sequences_begun > 0) {
+        row.completion_rate = 100.0 * static_cast<double>(row.devices_connected) /
+                              static_cast<double>(row.sequences_begun);
+      }
+      rows.push_back(row);
+    }
+    if (Status stored = on_chunk(std::move(rows)); !stored.ok()) return stored;
+  }
+  return Status::Ok();
+}
+
+int64_t Bits(double value) {
+  int64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  return bits;
+}
+
+double FromBits(int64_t bits) {
+  double value = 0;
+  std::memcpy(&value, &bits, sizeof(value));
+  return value;
+}
+
+Status StoreRows(Cluster& cluster, const std::vector<KpiRow>& rows, uint64_t version) {
+  TsvWriter out;
+  auto real = [&](const std::optional<double>& value) {
+    if (value) {
+      out.Int(Bits(*value));
+    } else {
+      out.Null();
+    }
+  };
+  for (const KpiRow& r : rows) {
+    out.Int(r.day).Text(UtcDateOfDay(r.day)).Int(r.dau).Int(r.wau).Int(r.mau);
+    real(r.engagement_ratio);
+    out.Int(r.md_dau).Int(r.md_mau);
+    real(r.md_engagement_ratio);
+    out.Int(r.ttc_new_n);
+    real(r.ttc_new_p25);
+    real(r.ttc_new_p50);
+    real(r.ttc_new_p75);
+    out.Int(r.ttc_existing_n);
+    real(r.ttc_existing_p25);
+    real(r.ttc_existing_p50);
+    real(r.ttc_existing_p75);
+    out.Int(r.sequences_begun).Int(r.devices_connected);
+    real(r.completion_rate);
+    out.Int(static_cast<int64_t>(version)).EndRow();
+  }
+  return cluster.coordinator().Insert("kpi_daily", std::string(kKpiDailyColumns) + ", version",
+                                      out.data());
+}
+
+Status CheckOptions(const AggregateOptions& options) {
+  if (options.retain_days != 0) {
+    return Status::InvalidArgument("--retain-days is not supported on ClickHouse yet");
+  }
+  if (options.from.has_value() != options.to.has_value()) {
+    return Status::InvalidArgument("give both --from and --to, or neither");
+  }
+  if (options.from && *options.from > *options.to) {
+    return Status::InvalidArgument("--from " + UtcDateOfDay(*options.from) + " is after --to " +
+                                   UtcDateOfDay(*options.to));
+  }
+  if (options.config.multi_device_window_days < 1) {
+    return Status::InvalidArgument("the multi-device window must be a day or more");
+  }
+  return Status::Ok();
+}
+
+using DayCounts = std::map<Day, int64_t>;
+
+Result<DayCounts> ReadDayCounts(ClickHouseClient& server, const std::string& sql) {
+  Result<std::vector<TsvRow>> rows = Rows(server, sql);
+  if (!rows.ok()) return rows.status();
+  DayCounts out;
+  for (const TsvRow& row : *rows) {
+    if (row.size() != 2) return Status::Corruption("ClickHouse gave a short row");
+    Result<int64_t> day = TsvInt(row[0]), count = TsvInt(row[1]);
+    if (!day.ok()) return day.status();
+    if (!count.ok()) return count.status();
+    out[static_cast<Day>(*day)] = *count;
+  }
+  return out;
+}
+
+struct Plan {
+  Day first = 0, last = -1;
+  DayCounts input;  // The distinct rows per day as the run started.
+  DayCounts seen;   // kpi_input_days.
+};
+
+Result<Plan> PlanRun(Cluster& cluster, const AggregateOptions& options) {
+  Plan plan;
+  if (options.from && options.to) {
+    plan.first = *options.from;
+    plan.last = *options.to;
+    return plan;
+  }
+  plan.last = options.today - 1;
+  Result<DayCounts> input =
+      ReadDayCounts(cluster.coordinator(), "SELECT day, count() FROM " + cluster.Across(kEvents) +
+                                               " FINAL GROUP BY day ORDER BY day");
+  if (!input.ok()) return input.status();
+  plan.input = std::move(*input);
+  Result<DayCounts> seen = ReadDayCounts(cluster.coordinator(),
+                                         "SELECT day, rows FROM kpi_input_days FINAL ORDER BY day");
+  if (!seen.ok()) return seen.status();
+  plan.seen = std::move(*seen);
+  Result<std::vector<TsvRow>> state =
+      Rows(cluster.coordinator(), "SELECT value FROM kpi_job_meta FINAL WHERE key = 'state_day'");
+  if (!state.ok()) return state.status();
+  if (state->empty()) {
+    // Never aggregated: from the oldest day (never before the door's window).
+    if (plan.input.empty()) {  // No data at all.
+      plan.first = plan.last + 1;
+      return plan;
+    }
+    plan.first = std::max(plan.input.begin()->first, kFirstPlausibleDay);
+    return plan;
+  }
+  Result<int64_t> state_day = TsvInt(state->front().empty() ? std::nullopt : state->front()[0]);
+  if (!state_day.ok()) return state_day.status();
+  plan.first = static_cast<Day>(*state_day) + 1;
+  // Late data: the first day up to state_day whose rows are not those the job took in.
+  std::optional<Day> changed;
+  for (const auto& [day, count] : plan.input) {
+    if (day > *state_day) break;
+    auto it = plan.seen.find(day);
+    if (it == plan.seen.end() || it->second != count) {
+      changed = day;
+      break;
+    }
+  }
+  for (const auto& [day, count] : plan.seen) {
+    if (day > *state_day || (changed && day >= *changed)) break;
+    if (count != 0 && plan.input.count(day) == 0) {
+      changed = day;
+      break;
+    }
+  }
+  if (changed) plan.first = std::max(*changed, kFirstPlausibleDay);
+  return plan;
+}
+
+// After a plain run: the input counts of the days up to its last as the run saw them, and the
+// new state day.
+Status SaveProgress(Cluster& cluster, const Plan& plan, uint64_t version) {
+  TsvWriter days;
+  for (const auto& [day, count] : plan.input) {
+    if (day > plan.last) break;
+    auto it = plan.seen.find(day);
+    if (it == plan.seen.end() || it->second != count) {
+      days.Int(day).Int(count).Int(static_cast<int64_t>(version)).EndRow();
+    }
+  }
+  for (const auto& [day, count] : plan.seen) {
+    if (day > plan.last) break;
+    if (count != 0 && plan.input.count(day) == 0) {
+      days.Int(day).Int(0).Int(static_cast<int64_t>(version)).EndRow();
+    }
+  }
+  if (!days.empty()) {
+    if (Status s =
+            cluster.coordinator().Insert("kpi_input_days", "day, rows, version", days.data());
+        !s.ok()) {
+      return s;
+    }
+  }
+  TsvWriter meta;
+  meta.Text("state_day").Int(plan.last).Int(static_cast<int64_t>(version)).EndRow();
+  return cluster.coordinator().Insert("kpi_job_meta", "key, value, version", meta.data());
+}
+
+uint64_t RunVersion() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Status CheckSegment(const std::string& segment) {
+  const auto& columns = SegmentColumns();
+  if (std::find(columns.begin(), columns.end(), segment) == columns.end()) {
+    return Status::InvalidArgument("cannot segment by '" + segment + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<AggregateResult> Aggregate(Cluster& cluster, const AggregateOptions& options) {
+  if (Status s = CheckOptions(options); !s.ok()) return s;
+  if (Status s = EnsureTables(cluster); !s.ok()) return s;
+  const uint64_t version = RunVersion();
+  Result<Plan> plan = PlanRun(cluster, options);
+  if (!plan.ok()) return plan.status();
+  AggregateResult result;
+  if (plan->first > plan->last) return result;
+  Status s = Compute(cluster, plan->first, plan->last, options.config, 100,
+                     [&](std::vector<KpiRow> rows) -> Status {
+                       if (Status stored = StoreRows(cluster, rows, version); !stored.ok()) {
+                         return stored;
+                       }
+                       for (const KpiRow& row : rows) {
+                         ++result.days;
+                         if (options.progress) {
+                           options.progress(row.day, plan->first, plan->last, row);
+                         }
+                       }
+                       return Status::Ok();
+                     });
+  if (!s.ok()) return s;
+  // As over SQLite: a recomputation of chosen days leaves the incremental state alone.
+  if (!(options.from && options.to)) {
+    if (Status saved = SaveProgress(cluster, *plan, version); !saved.ok()) return saved;
+  }
+  result.first = plan->first;
+  result.last = plan->last;
+  return result;
+}
+
+Result<std::vector<KpiRow>> ReadKpis(Cluster& cluster, Day from, Day to) {
+  if (Status s = EnsureTables(cluster); !s.ok()) return s;
+  Result<std::vector<TsvRow>> rows =
+      Rows(cluster.coordinator(), "SELECT " + std::string(kKpiDailyColumns) +
+                                      " FROM kpi_daily FINAL WHERE " + DayRange(from, to) +
+                                      " ORDER BY day");
+  if (!rows.ok()) return rows.status();
+  std::vector<KpiRow> out;
+  for (const TsvRow& row : *rows) {
+    if (row.size() != 20) return Status::Corruption("kpi_daily gave a short row");
+    Status bad;
+    auto integer = [&](size_t i) -> int64_t {
+      Result<int64_t> v = TsvInt(row[i]);
+      if (!v.ok()) bad = v.status();
+      return v.ok() ? *v : 0;
+    };
+    auto real = [&](size_t i) -> std::optional<double> {
+      if (!row[i]) return std::nullopt;
+      return FromBits(integer(i));
+    };
+    KpiRow r;
+    r.day = static_cast<Day>(integer(0));
+    r.dau = integer(2);
+    r.wau = integer(3);
+    r.mau = integer(4);
+    r.engagement_ratio = real(5);
+    r.md_dau = integer(6);
+    r.md_mau = integer(7);
+    r.md_engagement_ratio = real(8);
+    r.ttc_new_n = integer(9);
+    r.ttc_new_p25 = real(10);
+    r.ttc_new_p50 = real(11);
+    r.ttc_new_p75 = real(12);
+    r.ttc_existing_n = integer(13);
+    r.ttc_existing_p25 = real(14);
+    r.ttc_existing_p50 = real(15);
+    r.ttc_existing_p75 = real(16);
+    r.sequences_begun = integer(17);
+    r.devices_connected = integer(18);
+    r.completion_rate = real(19);
+    if (!bad.ok()) return bad;
+    out.push_back(r);
+  }
+  return out;
+}
+
+Result<std::vector<KpiRow>> ComputeKpis(Cluster& cluster, const QueryOptions& options) {
+  std::vector<KpiRow> out;
+  Status s = Compute(cluster, options.from, options.to, options.config, options.sample,
+                     [&](std::vector<KpiRow> rows) {
+                       out.insert(out.end(), rows.begin(), rows.end());
+                       return Status::Ok();
+                     });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<std::vector<SegmentRow>> ComputeSegments(Cluster& cluster, const QueryOptions& options) {
+  if (Status s = CheckSegment(options.segment); !s.ok()) return s;
+  const Filter filter = FilterOf(options.config, options.sample);
+  const Day dlo = options.from - (kWauDays - 1);
+  const Day read_from = dlo - (kMauDays - 1);
+  std::function<std::string(int)> user_days;
+  if (options.segment == "multi_device") {
+    // A user-day is "multi" when the user was a multi-device user that day, else "single".
+    user_days = [&](int) {
+      return "SELECT if(is_md = 1, 'multi', 'single') AS seg, uid, day FROM (SELECT DISTINCT "
+             "uid, day FROM " +
+             Cluster::Local(kEvents) + " FINAL WHERE " + DayRange(read_from, options.to) +
+             " AND uid != ''" + filter.activity + filter.sample +
+             ") ANY LEFT JOIN (SELECT uid, md AS day, toUInt8(1) AS is_md FROM (" +
+             MultiDeviceUserDays(read_from, options.to, options.config.multi_device_window_days,
+                                 filter) +
+             ")) USING (uid, day)";
+    };
+  } else {
+    user_days = [&](int) {
+      return ActivityUserDays(read_from, options.to, filter, "ifNull(" + options.segment + ", '')");
+    };
+  }
+  WindowMap windows;
+  if (Status s = AddWindows(cluster, user_days, dlo, options.to, windows); !s.ok()) return s;
+  std::vector<SegmentRow> out;
+  for (const auto& [key, counts] : windows) {
+    const auto& [segment, day] = key;
+    if (day < options.from || counts.mau == 0) continue;
+    int64_t recent[kWauDays];
+    for (Day i = 0; i < kWauDays; ++i) {
+      auto it = windows.find({segment, day - (kWauDays - 1) + i});
+      recent[i] = it == windows.end() ? 0 : it->second.dau;
+    }
+    out.push_back({day, segment, counts.dau, counts.wau, counts.mau, Ratio(recent, counts.mau)});
+  }
+  std::sort(out.begin(), out.end(), [](const SegmentRow& a, const SegmentRow& b) {
+    return a.day != b.day ? a.day < b.day : a.segment < b.segment;
+  });
+  return out;
+}
+
+}  // namespace telemetry::collector::kpi
