@@ -32,9 +32,13 @@ namespace {
 HttpResponse HealthOf(const ForwarderHealth& h) {
   HttpResponse response;
   const bool full = h.pending >= h.max_records;
+  // An insert that hangs is not a failure yet, but it is not health either.
+  const bool slow = h.waiting_ms >= 5000;
   response.status = full ? 503 : 200;
-  response.body = full ? "spool full\n" : (h.remote_up ? "ok\n" : "degraded\n");
+  response.body = full ? "spool full\n" : (h.remote_up && !slow ? "ok\n" : "degraded\n");
   response.body += std::string("clickhouse: ") + (h.remote_up ? "up" : "down");
+  if (slow)
+    response.body += " (an insert has waited " + std::to_string(h.waiting_ms / 1000) + " s)";
   if (!h.remote_up)
     response.body += " since " + std::to_string(h.down_since_ms) + ": " + h.last_error;
   response.body +=

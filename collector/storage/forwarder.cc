@@ -25,6 +25,11 @@ ForwarderHealth Forwarder::Health() const {
   ForwarderHealth health = health_;
   health.pending = spool_->pending();
   health.max_records = spool_->max_records();
+  if (attempting_) {
+    health.waiting_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - attempt_started_)
+                            .count();
+  }
   return health;
 }
 
@@ -59,8 +64,18 @@ bool Forwarder::Round() {
     return false;
   }
   if (batch->empty()) return false;
-  if (Status s = sink_->Forward(spool_->instance_id(), *batch); !s.ok()) {
-    Failed(s);
+  {
+    std::lock_guard lock(mutex_);
+    attempting_ = true;
+    attempt_started_ = std::chrono::steady_clock::now();
+  }
+  const Status forwarded = sink_->Forward(spool_->instance_id(), *batch);
+  {
+    std::lock_guard lock(mutex_);
+    attempting_ = false;
+  }
+  if (!forwarded.ok()) {
+    Failed(forwarded);
     return false;
   }
   // Forwarded: from here a crash only means sending this batch again.

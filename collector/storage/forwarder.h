@@ -45,6 +45,7 @@ struct ForwarderHealth {
   bool remote_up = true;      // The last attempt succeeded (or none was needed yet).
   std::string last_error;     // Of the last failed attempt.
   int64_t down_since_ms = 0;  // Unix ms of the first failure in a row; 0 when up.
+  int64_t waiting_ms = 0;     // How long the attempt in progress has waited; 0 when none.
   int64_t pending = 0;        // Records waiting in the spool.
   int64_t max_records = 0;    // The spool's bound.
   int64_t forwarded_records = 0, forwarded_rows = 0, batches = 0;  // Since start.
@@ -77,6 +78,8 @@ class Forwarder {
   bool stopping_ = false;
   ForwarderHealth health_;
   std::chrono::milliseconds backoff_{0};
+  std::chrono::steady_clock::time_point attempt_started_{};  // Of the Forward in progress.
+  bool attempting_ = false;
   std::thread thread_;
 };
 
