@@ -7,7 +7,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "collector/clickhouse/tsv.h"
 #include "collector/ingest/limits.h"
@@ -24,9 +26,9 @@ using clickhouse::TsvWriter;
 
 constexpr Day kWauDays = 7;
 constexpr Day kMauDays = 28;
-// Days computed per round of queries: bounds what a shard holds for one query (each user-day
-// of the window is expanded to the 28 days it counts for).
-constexpr Day kChunkDays = 32;
+// Days computed per round of queries: bounds what the coordinator holds of the time-to-connect
+// values; a 35-day backfill is one round (each round reads its 33 days of warm-up again).
+constexpr Day kChunkDays = 64;
 // As the SQLite job: no row makes the job walk from before the door's window.
 constexpr Day kFirstPlausibleDay = static_cast<Day>(kEarliestPlausibleMs / kDayMillis);
 
@@ -126,23 +128,48 @@ std::string DayRange(Day lo, Day hi) {
   return "day >= " + std::to_string(lo) + " AND day <= " + std::to_string(hi);
 }
 
-// The distinct (seg, uid, day) of activity in [lo, hi] on one shard.
+// The distinct (seg, uid, day) of activity in [lo, hi] on one shard. No FINAL: the copies of
+// one event that FINAL would merge are equal in every column, so DISTINCT already keeps one.
 std::string ActivityUserDays(Day lo, Day hi, const Filter& filter, const std::string& segment) {
   return "SELECT DISTINCT " + segment + " AS seg, uid, day FROM " + Cluster::Local(kEvents) +
-         " FINAL WHERE " + DayRange(lo, hi) + " AND uid != ''" + filter.activity + filter.sample;
+         " WHERE " + DayRange(lo, hi) + " AND uid != ''" + filter.activity + filter.sample;
 }
 
 // The (uid, md) of one shard where md in [lo, hi] is a day the user was a multi-device user:
-// a device active on md and another one active within the window ending on md. The device rows
-// of [lo - window + 1, hi] are read.
+// a device active on md and another one active within the window ending on md. Per user-day,
+// the smallest and largest device id (no FINAL, as above); a day with two is multi-device; a
+// day with one device v is when one of the window's earlier days has a device other than v,
+// i.e. a smallest or largest id other than v. Per user, the days in order and the same arrays
+// shifted by 1 .. window - 1 places, so that one lambda over aligned arrays looks back: a
+// lambda that indexes a captured array costs its whole array per element in 18.16.
 std::string MultiDeviceUserDays(Day lo, Day hi, int window, const Filter& filter) {
-  return "SELECT uid, md FROM (SELECT uid, toInt32(day + i) AS md, uniqExact(deviceId) AS "
-         "devices, min(i) AS newest FROM (SELECT DISTINCT uid, deviceId, day FROM " +
-         Cluster::Local(kEvents) + " FINAL WHERE " + DayRange(lo - window + 1, hi) +
+  std::string args = "d, l, h", arrays = "days, lows, highs", shifted, looks_back;
+  for (int o = 1; o < window; ++o) {
+    const std::string n = std::to_string(o);
+    std::string no_day = "[", no_id = "[";
+    for (int k = 0; k < o; ++k) {
+      no_day += std::string(k ? ", " : "") + "toInt32(-2147483647)";
+      no_id += std::string(k ? ", " : "") + "''";
+    }
+    no_day += "]";
+    no_id += "]";
+    shifted += ", arraySlice(arrayConcat(" + no_day + ", days), 1, length(days)) AS d" + n +
+               ", arraySlice(arrayConcat(" + no_id + ", lows), 1, length(days)) AS l" + n +
+               ", arraySlice(arrayConcat(" + no_id + ", highs), 1, length(days)) AS h" + n;
+    args += ", d" + n + ", l" + n + ", h" + n;
+    arrays += ", d" + n + ", l" + n + ", h" + n;
+    looks_back += " OR (d" + n + " >= d - " + std::to_string(window - 1) + " AND (l" + n +
+                  " != l OR h" + n + " != l))";
+  }
+  return "SELECT uid, md FROM (SELECT uid, arrayFilter((" + args +
+         ") -> d >= " + std::to_string(lo) + " AND d <= " + std::to_string(hi) + " AND (l != h" +
+         looks_back + "), " + arrays + ") AS mds FROM (SELECT uid, days, lows, highs" + shifted +
+         " FROM (SELECT uid, arrayMap(t -> t.1, ts) AS days, arrayMap(t -> t.2, ts) AS lows, "
+         "arrayMap(t -> t.3, ts) AS highs FROM (SELECT uid, arraySort(groupArray(tuple(day, low, "
+         "high))) AS ts FROM (SELECT uid, day, min(deviceId) AS low, max(deviceId) AS high FROM " +
+         Cluster::Local(kEvents) + " WHERE " + DayRange(lo - window + 1, hi) +
          " AND uid != '' AND deviceId != ''" + filter.activity + filter.sample +
-         ") ARRAY JOIN range(" + std::to_string(window) +
-         ") AS i GROUP BY uid, md HAVING devices >= 2 AND newest = 0) WHERE md >= " +
-         std::to_string(lo) + " AND md <= " + std::to_string(hi);
+         " GROUP BY uid, day) GROUP BY uid)))) ARRAY JOIN mds AS md";
 }
 
 struct Counts {
@@ -150,19 +177,56 @@ struct Counts {
 };
 using WindowMap = std::map<std::pair<std::string, Day>, Counts>;
 
-// Per (seg, d) for d in [dlo, dhi]: the distinct uids of `user_days` (seg, uid, day rows, which
-// must cover [dlo - 27, dhi]) on d, in [d - 6, d] and in [d - 27, d]; run on every shard and
-// added up (an account's rows are all on one shard).
+// The SQL of WindowDeltas: per user (and segment), its sorted active days; each day opens a
+// window of `w` days [x, x + w - 1], and overlapping windows merge. A merged window adds 1 at
+// its first day and takes 1 off the day after its last, so that a running sum over the days
+// is the number of distinct users active in the last `w` days: WAU (7) and MAU (28) without
+// expanding every user-day into the 28 days it counts for (which took gigabytes of GROUP BY
+// state). Also each day itself, for DAU.
+std::string WindowDeltasSql(const std::string& user_days, Day dhi) {
+  auto edges = [](int w) {
+    const std::string width = std::to_string(w);
+    return "arrayFilter((x, i) -> i = 1 OR x - days[i - 1] >= " + width +
+           ", days, arrayEnumerate(days)) AS open" + width +
+           ", arrayFilter((x, i) -> i = length(days) OR days[i + 1] - x >= " + width +
+           ", days, arrayEnumerate(days)) AS close" + width;
+  };
+  auto deltas = [](int w, const char* plus, const char* minus) {
+    const std::string width = std::to_string(w);
+    return "arrayMap(x -> tuple(toInt32(x), " + std::string(plus) + "), open" + width +
+           "), arrayMap(x -> tuple(toInt32(x + " + width + "), " + minus + "), close" + width + ")";
+  };
+  return "SELECT seg, e.1 AS d, sum(e.2), sum(e.3), sum(e.4) FROM (SELECT seg, days, " +
+         edges(kWauDays) + ", " + edges(kMauDays) +
+         " FROM (SELECT seg, arraySort(groupArray(day)) AS days FROM (" + user_days +
+         ") GROUP BY seg, uid)) ARRAY JOIN arrayConcat(arrayMap(x -> tuple(toInt32(x), "
+         "toInt8(1), toInt8(0), toInt8(0)), days), " +
+         deltas(kWauDays, "toInt8(0), toInt8(1), toInt8(0)", "toInt8(0), toInt8(-1), toInt8(0)") +
+         ", " +
+         deltas(kMauDays, "toInt8(0), toInt8(0), toInt8(1)", "toInt8(0), toInt8(0), toInt8(-1)") +
+         ") AS e WHERE d <= " + std::to_string(dhi) + " GROUP BY seg, d";
+}
+
+// Per (seg, d) for d in [dlo, dhi] with a MAU: the distinct uids of `user_days` (seg, uid, day
+// rows, which must cover [dlo - 27, dhi]) on d, in [d - 6, d] and in [d - 27, d]. Every shard
+// computes its own accounts at the same time (an account's rows are all on one shard), and
+// their counts add up.
 Status AddWindows(Cluster& cluster, const std::function<std::string(int)>& user_days, Day dlo,
                   Day dhi, WindowMap& out) {
-  for (int shard = 0; shard < cluster.shards(); ++shard) {
-    const std::string sql =
-        "SELECT seg, d, countIf(k = 0), countIf(k < " + std::to_string(kWauDays) +
-        "), count() FROM (SELECT seg, uid, toInt32(day + j) AS d, min(j) AS k FROM (" +
-        user_days(shard) + ") ARRAY JOIN range(" + std::to_string(kMauDays) +
-        ") AS j WHERE d >= " + std::to_string(dlo) + " AND d <= " + std::to_string(dhi) +
-        " GROUP BY seg, uid, d) GROUP BY seg, d";
-    Result<std::vector<TsvRow>> rows = Rows(cluster.shard(shard), sql);
+  const int shards = cluster.shards();
+  std::vector<Result<std::vector<TsvRow>>> results(shards, Status::Internal("not run"));
+  std::vector<std::string> sql(shards);
+  for (int shard = 0; shard < shards; ++shard) sql[shard] = WindowDeltasSql(user_days(shard), dhi);
+  {
+    std::vector<std::thread> threads;
+    for (int shard = 0; shard < shards; ++shard) {
+      threads.emplace_back([&, shard] { results[shard] = Rows(cluster.shard(shard), sql[shard]); });
+    }
+    for (std::thread& thread : threads) thread.join();
+  }
+  // Per segment, per day: the DAU and the WAU / MAU deltas, summed over the shards.
+  std::map<std::string, std::map<Day, Counts>> deltas;
+  for (const Result<std::vector<TsvRow>>& rows : results) {
     if (!rows.ok()) return rows.status();
     for (const TsvRow& row : *rows) {
       if (row.size() != 5 || !row[0]) return Status::Corruption("ClickHouse gave a short row");
@@ -171,10 +235,24 @@ Status AddWindows(Cluster& cluster, const std::function<std::string(int)>& user_
       for (const Result<int64_t>* r : {&d, &dau, &wau, &mau}) {
         if (!r->ok()) return r->status();
       }
-      Counts& counts = out[{*row[0], static_cast<Day>(*d)}];
+      Counts& counts = deltas[*row[0]][static_cast<Day>(*d)];
       counts.dau += *dau;
       counts.wau += *wau;
       counts.mau += *mau;
+    }
+  }
+  for (const auto& [segment, days] : deltas) {
+    int64_t wau = 0, mau = 0;
+    auto next = days.begin();
+    for (Day d = days.begin()->first; d <= dhi; ++d) {
+      int64_t dau = 0;
+      if (next != days.end() && next->first == d) {
+        dau = next->second.dau;
+        wau += next->second.wau;
+        mau += next->second.mau;
+        ++next;
+      }
+      if (d >= dlo && mau > 0) out[{segment, d}] = Counts{dau, wau, mau};
     }
   }
   return Status::Ok();
@@ -612,7 +690,7 @@ Result<std::vector<SegmentRow>> ComputeSegments(Cluster& cluster, const QueryOpt
     user_days = [&](int) {
       return "SELECT if(is_md = 1, 'multi', 'single') AS seg, uid, day FROM (SELECT DISTINCT "
              "uid, day FROM " +
-             Cluster::Local(kEvents) + " FINAL WHERE " + DayRange(read_from, options.to) +
+             Cluster::Local(kEvents) + " WHERE " + DayRange(read_from, options.to) +
              " AND uid != ''" + filter.activity + filter.sample +
              ") ANY LEFT JOIN (SELECT uid, md AS day, toUInt8(1) AS is_md FROM (" +
              MultiDeviceUserDays(read_from, options.to, options.config.multi_device_window_days,
