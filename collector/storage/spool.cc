@@ -12,11 +12,12 @@ namespace {
 using sqlite::Database;
 using sqlite::Statement;
 
-// The spool's own additions to a collector database: lookups by document for the forwarder,
-// the instance id, and the offset that keeps forwarded rejection ids unique (below).
+// The spool's own addition to a collector database: the instance id, and the offset that keeps
+// forwarded rejection ids unique (below). No index by document: one writer inserts a ping and
+// then its events and scalars, so in rowid order the rows of the oldest pings come first in
+// every table, and the forwarder reads and deletes rowid ranges (an index of random document
+// ids cost a third of the spool's commit rate).
 constexpr const char* kSpoolSchema = R"sql(
-CREATE INDEX IF NOT EXISTS spool_activity_by_document ON activity_events(document_id);
-CREATE INDEX IF NOT EXISTS spool_scalars_by_document ON scalars(document_id);
 CREATE TABLE IF NOT EXISTS spool_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 
@@ -68,6 +69,16 @@ Status EachRow(Statement& stmt, OnRow on_row) {
     if (!row.ok()) return row.status();
     if (!*row) return Status::Ok();
     on_row(stmt);
+  }
+}
+
+// The same while `on_row` returns true.
+template <typename OnRow>
+Status RowsWhile(Statement& stmt, OnRow on_row) {
+  while (true) {
+    Result<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row || !on_row(stmt)) return Status::Ok();
   }
 }
 
@@ -171,61 +182,60 @@ Result<SpoolBatch> Spool::ReadBatch(size_t max_documents, size_t max_bytes) {
       batch.documents.push_back(std::move(doc));
     });
   }
-  if (status.ok() && !batch.documents.empty())
-    status = ReadDocuments(batch.last_ping_rowid, &batch);
+  if (status.ok() && !batch.documents.empty()) status = ReadDocuments(&batch);
   if (status.ok()) status = ReadRejections(max_documents, &batch);
   (void)reader_->Execute("COMMIT");
   if (!status.ok()) return status;
   return batch;
 }
 
-Status Spool::ReadDocuments(int64_t last_rowid, SpoolBatch* batch) {
+// The events and scalars of the batch's pings: the first rows of their tables, up to the first
+// row of a ping the batch does not hold (kSpoolSchema).
+Status Spool::ReadDocuments(SpoolBatch* batch) {
   std::unordered_map<std::string_view, Document*> by_id;
   for (Document& doc : batch->documents) by_id[doc.ping.document_id] = &doc;
-  Result<std::unique_ptr<Statement>> events = Bound(
-      *reader_,
-      "SELECT a.document_id, a.timestamp, a.seqId, a.seqTime, a.type, a.uid, a.deviceId, "
-      "a.newUser, a.userAgentBrowser, a.userAgentVersion, a.userAgentOS, a.service, a.context, "
-      "a.entrypoint, a.campaign, a.migration, a.sample_id FROM pings p "
-      "JOIN activity_events a ON a.document_id = p.document_id WHERE p.rowid <= ? "
-      "ORDER BY a.rowid",
-      last_rowid);
+  Result<std::unique_ptr<Statement>> events = reader_->Prepare(
+      "SELECT rowid, document_id, timestamp, seqId, seqTime, type, uid, deviceId, newUser, "
+      "userAgentBrowser, userAgentVersion, userAgentOS, service, context, entrypoint, campaign, "
+      "migration, sample_id FROM activity_events ORDER BY rowid");
   if (!events.ok()) return events.status();
-  Status status = EachRow(**events, [&](const Statement& row) {
-    auto doc = by_id.find(row.TextView(0));
-    if (doc == by_id.end()) return;
+  Status status = RowsWhile(**events, [&](const Statement& row) {
+    auto doc = by_id.find(row.TextView(1));
+    if (doc == by_id.end()) return false;
+    batch->last_event_rowid = row.Int(0);
     ActivityEvent e;
-    e.timestamp_ms = row.Int(1);
-    e.seq_id = OptionalText(row, 2);
-    e.seq_time_ms = OptionalInt(row, 3);
-    e.type = row.Text(4);
-    e.uid = OptionalText(row, 5);
-    e.device_id = OptionalText(row, 6);
-    e.new_user = row.Int(7) != 0;
-    e.ua_browser = OptionalText(row, 8);
-    e.ua_version = OptionalText(row, 9);
-    e.ua_os = OptionalText(row, 10);
-    e.service = OptionalText(row, 11);
-    e.context = OptionalText(row, 12);
-    e.entrypoint = OptionalText(row, 13);
-    e.campaign = OptionalText(row, 14);
-    e.migration = OptionalText(row, 15);
-    if (std::optional<int64_t> sample = OptionalInt(row, 16))
+    e.timestamp_ms = row.Int(2);
+    e.seq_id = OptionalText(row, 3);
+    e.seq_time_ms = OptionalInt(row, 4);
+    e.type = row.Text(5);
+    e.uid = OptionalText(row, 6);
+    e.device_id = OptionalText(row, 7);
+    e.new_user = row.Int(8) != 0;
+    e.ua_browser = OptionalText(row, 9);
+    e.ua_version = OptionalText(row, 10);
+    e.ua_os = OptionalText(row, 11);
+    e.service = OptionalText(row, 12);
+    e.context = OptionalText(row, 13);
+    e.entrypoint = OptionalText(row, 14);
+    e.campaign = OptionalText(row, 15);
+    e.migration = OptionalText(row, 16);
+    if (std::optional<int64_t> sample = OptionalInt(row, 17)) {
       e.sample_id = static_cast<int>(*sample);
+    }
     doc->second->activity.push_back(std::move(e));
+    return true;
   });
   if (!status.ok()) return status;
-  Result<std::unique_ptr<Statement>> scalars =
-      Bound(*reader_,
-            "SELECT s.document_id, s.process, s.probe, s.key, s.kind, s.value FROM pings p "
-            "JOIN scalars s ON s.document_id = p.document_id WHERE p.rowid <= ? ORDER BY s.rowid",
-            last_rowid);
+  Result<std::unique_ptr<Statement>> scalars = reader_->Prepare(
+      "SELECT rowid, document_id, process, probe, key, kind, value FROM scalars ORDER BY rowid");
   if (!scalars.ok()) return scalars.status();
-  return EachRow(**scalars, [&](const Statement& row) {
-    auto doc = by_id.find(row.TextView(0));
-    if (doc == by_id.end()) return;
+  return RowsWhile(**scalars, [&](const Statement& row) {
+    auto doc = by_id.find(row.TextView(1));
+    if (doc == by_id.end()) return false;
+    batch->last_scalar_rowid = row.Int(0);
     doc->second->scalars.push_back(
-        {row.Text(1), row.Text(2), OptionalText(row, 3), row.Text(4), row.Text(5)});
+        {row.Text(2), row.Text(3), OptionalText(row, 4), row.Text(5), row.Text(6)});
+    return true;
   });
 }
 
@@ -261,23 +271,11 @@ Status Spool::Forget(const SpoolBatch& batch) {
   const std::string pings = std::to_string(batch.last_ping_rowid);
   const std::string rejections = std::to_string(batch.last_rejection_id);
   Status status = reader_->Execute(
-      "DELETE FROM activity_events WHERE document_id IN "
-      "(SELECT document_id FROM pings WHERE rowid <= " +
-      pings +
-      ");"
-      "DELETE FROM scalars WHERE document_id IN "
-      "(SELECT document_id FROM pings WHERE rowid <= " +
-      pings +
-      ");"
-      "DELETE FROM pings WHERE rowid <= " +
-      pings +
-      ";"
-      "DELETE FROM rejections WHERE id <= " +
-      rejections +
-      ";"
-      "UPDATE spool_meta SET value = CAST(value AS INTEGER) + " +
-      rejections + " WHERE key = '" + kRejectionOffset +
-      "' AND NOT EXISTS (SELECT 1 FROM rejections);");
+      "DELETE FROM activity_events WHERE rowid <= " + std::to_string(batch.last_event_rowid) +
+      "; DELETE FROM scalars WHERE rowid <= " + std::to_string(batch.last_scalar_rowid) +
+      "; DELETE FROM pings WHERE rowid <= " + pings + "; DELETE FROM rejections WHERE id <= " +
+      rejections + "; UPDATE spool_meta SET value = CAST(value AS INTEGER) + " + rejections +
+      " WHERE key = '" + kRejectionOffset + "' AND NOT EXISTS (SELECT 1 FROM rejections);");
   if (status.ok()) status = reader_->Execute("COMMIT");
   if (!status.ok()) {
     (void)reader_->Execute("ROLLBACK");

@@ -7,7 +7,9 @@
 //   if (sink.Forward((*spool)->instance_id(), *batch).ok()) (*spool)->Forget(*batch);
 //
 // The spool is a collector SQLite database (sqlite_storage.h, synchronous=FULL): a submission
-// is acknowledged once it is durable here, and stays until the remote store has it. Forward,
+// is acknowledged once it is durable here, and stays until the remote store has it. Batches are
+// rowid ranges (one writer inserts a ping, then its events and scalars), so the spool adds no
+// index to the collector's tables and commits as fast as the SQLite store. Forward,
 // then Forget, in that order: a crash between the two forwards the batch again, which the
 // remote store's keys make harmless (clickhouse/schema.h). Documents already in the spool are
 // duplicates as before; a document sent again after its copy was forwarded is spooled again and
@@ -39,6 +41,7 @@ struct SpoolBatch {
   std::vector<Document> documents;
   std::vector<StoredRejection> rejections;  // `id` is the spool's, unique per instance
   int64_t last_ping_rowid = 0;              // Forget() removes up to these
+  int64_t last_event_rowid = 0, last_scalar_rowid = 0;
   int64_t last_rejection_id = 0;
   bool empty() const { return documents.empty() && rejections.empty(); }
   size_t records() const { return documents.size() + rejections.size(); }
@@ -80,7 +83,7 @@ class Spool {
 
  private:
   Spool(SpoolOptions options) : options_(options) {}
-  Status ReadDocuments(int64_t last_rowid, SpoolBatch* batch);
+  Status ReadDocuments(SpoolBatch* batch);
   Status ReadRejections(size_t limit, SpoolBatch* batch);
 
   SpoolOptions options_;
