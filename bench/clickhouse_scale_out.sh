@@ -4,8 +4,9 @@
 # two servers started here on 127.0.0.1 in a temporary directory, stopped by their pids) behind
 # two collector instances, each with its own spool.
 #
-#   1. Acknowledged pings/s: telemetry-loadgen against one SQLite collector, then against each
-#      of the two ClickHouse collectors at once (PINGS each, 32 connections, synchronous=full).
+#   1. Acknowledged pings/s: telemetry-loadgen against one SQLite collector, one ClickHouse
+#      collector, then each of two ClickHouse collectors at once (PINGS each, 32 connections,
+#      synchronous=full).
 #   2. The forwarders' rows/s: from the load's start until both spools are empty.
 #   3. The 35-day KPI backfill (bench/kpi_gen.py, ACCOUNTS accounts): import into both stores,
 #      `aggregate --from --to` on both, and `kpis` compared byte for byte.
@@ -100,6 +101,13 @@ serve "$work/sqlite.log" --db "$work/sqlite.db"
 echo "SQLite, one collector: $(submit_rate "$work/lg-sqlite.txt") pings/s acknowledged, p99 $(submit_p99 "$work/lg-sqlite.txt") ms"
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 
+# One ClickHouse collector alone: the spool's cost beside SQLite's store (same fsync per commit).
+serve "$work/one.log" --store "$store" --spool "$work/one.spool"
+"$loadgen" --target "127.0.0.1:$port" --pings "$pings" --connections 32 >"$work/lg-one.txt" 2>&1
+echo "ClickHouse, one collector: $(submit_rate "$work/lg-one.txt") pings/s acknowledged, p99 $(submit_p99 "$work/lg-one.txt") ms"
+until [[ $(waiting "$port") == 0 ]]; do sleep 0.1; done
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
 serve "$work/a.log" --store "$store" --spool "$work/a.spool"; port_a=$port
 serve "$work/b.log" --store "$store" --spool "$work/b.spool"; port_b=$port
 t0=$(now)
@@ -115,7 +123,7 @@ t2=$(now)
 rows=$(( $(forwarded_rows "$port_a") + $(forwarded_rows "$port_b") ))
 echo "forwarders: $rows rows in $(secs "$t0" "$t2") s from the load's start ($(echo "$rows / ($t2 - $t0)" | bc) rows/s); spools empty $(secs "$t1" "$t2") s after the load ended"
 stored=$(curl -s "http://127.0.0.1:${http[0]}/?database=bench" --data-binary "SELECT count() FROM (SELECT document_id FROM pings GROUP BY document_id)")
-echo "distinct pings in the cluster: $stored (sent $((2 * pings)))"
+echo "distinct pings in the cluster: $stored (sent $((3 * pings)): one collector, then two)"
 
 echo "== KPI backfill: $accounts accounts, 35 days + 30-day lead-in"
 today=$(( $(date +%s) / 86400 )); last=$((today - 1)); to=$((today - 2)); from=$((today - 36))

@@ -581,14 +581,6 @@ uint64_t RunVersion() {
                                    .count());
 }
 
-Status CheckSegment(const std::string& segment) {
-  const auto& columns = SegmentColumns();
-  if (std::find(columns.begin(), columns.end(), segment) == columns.end()) {
-    return Status::InvalidArgument("cannot segment by '" + segment + "'");
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<AggregateResult> Aggregate(Cluster& cluster, const AggregateOptions& options) {

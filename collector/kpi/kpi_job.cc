@@ -630,6 +630,14 @@ const std::vector<std::string>& SegmentColumns() {
   return columns;
 }
 
+Status CheckSegment(const std::string& segment) {
+  const auto& columns = SegmentColumns();
+  if (std::find(columns.begin(), columns.end(), segment) == columns.end()) {
+    return Status::InvalidArgument("cannot segment by '" + segment + "'");
+  }
+  return Status::Ok();
+}
+
 Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOptions& options) {
   if (Status s = CheckOptions(options); !s.ok()) return s;
   if (Status s = MustExist(db_path); !s.ok()) return s;
@@ -735,19 +743,6 @@ Result<std::vector<KpiRow>> ComputeKpis(const std::string& db_path, const QueryO
   if (!s.ok()) return s;
   return rows;
 }
-
-namespace {
-
-// The column name goes into the SQL text: only the known ones.
-Status CheckSegment(const std::string& segment) {
-  const auto& columns = SegmentColumns();
-  if (std::find(columns.begin(), columns.end(), segment) == columns.end()) {
-    return Status::InvalidArgument("cannot segment by '" + segment + "'");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<std::vector<SegmentRow>> ComputeSegments(const std::string& db_path,
                                                 const QueryOptions& options) {

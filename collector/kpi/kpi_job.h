@@ -90,6 +90,8 @@ Result<std::vector<SegmentRow>> ComputeSegments(sqlite::Database& db, const Quer
 
 // The segment columns `--segment` accepts.
 const std::vector<std::string>& SegmentColumns();
+// InvalidArgument unless `segment` is one of them (it goes into SQL text).
+Status CheckSegment(const std::string& segment);
 
 }  // namespace telemetry::collector::kpi
 

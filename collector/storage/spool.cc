@@ -56,7 +56,7 @@ class BoundedStorage final : public Storage {
   int64_t max_records_;
 };
 
-Result<std::unique_ptr<Statement>> Bound(Database& db, const char* sql, int64_t value) {
+Result<std::unique_ptr<Statement>> Bound(Database& db, const std::string& sql, int64_t value) {
   Result<std::unique_ptr<Statement>> stmt = db.Prepare(sql);
   if (stmt.ok()) (*stmt)->Bind(1, value);
   return stmt;
@@ -246,21 +246,13 @@ Status Spool::ReadRejections(size_t limit, SpoolBatch* batch) {
   if (!offset.ok()) return offset.status();
   Result<std::unique_ptr<Statement>> rows = Bound(
       *reader_,
-      "SELECT id, received_ms, path, http_status, reason, detail, headers, body FROM rejections "
-      "ORDER BY id LIMIT ?",
+      std::string("SELECT ") + kSqliteRejectionColumns + " FROM rejections ORDER BY id LIMIT ?",
       static_cast<int64_t>(limit));
   if (!rows.ok()) return rows.status();
   return EachRow(**rows, [&](const Statement& row) {
-    StoredRejection r;
-    batch->last_rejection_id = row.Int(0);
-    r.id = *offset + row.Int(0);
-    r.rejection.received_ms = row.Int(1);
-    r.rejection.path = row.Text(2);
-    r.rejection.http_status = static_cast<int>(row.Int(3));
-    r.rejection.reason = row.Text(4);
-    r.rejection.detail = row.Text(5);
-    r.headers_json = row.Text(6);
-    r.rejection.body = row.Text(7);
+    StoredRejection r = ReadRejectionRow(row);
+    batch->last_rejection_id = r.id;
+    r.id += *offset;
     batch->rejections.push_back(std::move(r));
   });
 }

@@ -219,21 +219,11 @@ class SqliteStorage final : public Storage {
 
   Result<std::vector<StoredRejection>> ReadRejections(int64_t id) override {
     std::vector<StoredRejection> out;
-    const std::string sql =
-        "SELECT id, received_ms, path, http_status, reason, detail, headers, body FROM rejections" +
-        (id > 0 ? " WHERE id = " + std::to_string(id) : std::string()) + " ORDER BY id";
-    Status status = Query(sql.c_str(), [&](const Statement& row) {
-      StoredRejection r;
-      r.id = row.Int(0);
-      r.rejection.received_ms = row.Int(1);
-      r.rejection.path = row.Text(2);
-      r.rejection.http_status = static_cast<int>(row.Int(3));
-      r.rejection.reason = row.Text(4);
-      r.rejection.detail = row.Text(5);
-      r.headers_json = row.Text(6);
-      r.rejection.body = row.Text(7);
-      out.push_back(std::move(r));
-    });
+    const std::string sql = std::string("SELECT ") + kSqliteRejectionColumns + " FROM rejections" +
+                            (id > 0 ? " WHERE id = " + std::to_string(id) : std::string()) +
+                            " ORDER BY id";
+    Status status =
+        Query(sql.c_str(), [&](const Statement& row) { out.push_back(ReadRejectionRow(row)); });
     if (!status.ok()) return status;
     return out;
   }
@@ -368,6 +358,19 @@ class SqliteStorage final : public Storage {
 };
 
 }  // namespace
+
+StoredRejection ReadRejectionRow(const sqlite::Statement& row) {
+  StoredRejection r;
+  r.id = row.Int(0);
+  r.rejection.received_ms = row.Int(1);
+  r.rejection.path = row.Text(2);
+  r.rejection.http_status = static_cast<int>(row.Int(3));
+  r.rejection.reason = row.Text(4);
+  r.rejection.detail = row.Text(5);
+  r.headers_json = row.Text(6);
+  r.rejection.body = row.Text(7);
+  return r;
+}
 
 std::string HeadersJson(const Rejection& rejection) {
   nlohmann::json headers = nlohmann::json::object();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "collector/storage/storage.h"
+#include "telemetry/base/sqlite.h"
 #include "telemetry/base/status.h"
 
 namespace telemetry::collector {
@@ -24,6 +25,11 @@ struct SqliteOptions {
   // How long a commit waits for a lock another process holds before it fails (Unavailable).
   int busy_timeout_ms = 10000;
 };
+
+// The rejections columns a SELECT names for ReadRejectionRow, which reads them in this order.
+inline constexpr char kSqliteRejectionColumns[] =
+    "id, received_ms, path, http_status, reason, detail, headers, body";
+StoredRejection ReadRejectionRow(const sqlite::Statement& row);
 
 // Opens (and creates or upgrades the tables of) the database at `path`.
 Result<std::unique_ptr<Storage>> OpenSqliteStorage(const std::string& path,
