@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -278,6 +279,39 @@ class ClickHouseKpiTest : public ::testing::TestWithParam<int> {
     }
   }
 
+  // users_services_daily, row for row: SQLite's table against every shard's (FINAL).
+  void ExpectSameUsersServices() {
+    std::vector<std::string> sqlite, ch;
+    std::unique_ptr<Database> db =
+        std::move(Database::Open(db_, Database::Mode::kReadOnly)).value();
+    std::unique_ptr<telemetry::sqlite::Statement> rows =
+        std::move(db->Prepare("SELECT date, uid, service, events, ifnull(os, '<null>'), "
+                              "ifnull(browser, '<null>') FROM users_services_daily"))
+            .value();
+    while (*rows->Step()) {
+      std::string line;
+      for (int i = 0; i < 6; ++i) line += rows->Text(i) + "|";
+      sqlite.push_back(line);
+    }
+    for (int shard = 0; shard < cluster_->shards(); ++shard) {
+      Result<std::string> out = cluster_->shard(shard).Query(
+          "SELECT date, uid, service, events, ifNull(os, '<null>'), ifNull(browser, '<null>') "
+          "FROM users_services_daily_local FINAL FORMAT TabSeparated");
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      Result<std::vector<clickhouse::TsvRow>> parsed = clickhouse::ParseTsv(*out);
+      ASSERT_TRUE(parsed.ok());
+      for (const clickhouse::TsvRow& row : *parsed) {
+        std::string line;
+        for (const std::optional<std::string>& field : row) line += field.value_or("\\N") + "|";
+        ch.push_back(line);
+      }
+    }
+    std::sort(sqlite.begin(), sqlite.end());
+    std::sort(ch.begin(), ch.end());
+    EXPECT_GT(sqlite.size(), 100u);
+    EXPECT_EQ(sqlite, ch);
+  }
+
   std::string Range(Day from, Day to) { return "--from " + Date(from) + " --to " + Date(to); }
 
   ScopedTempDir dir_;
@@ -304,6 +338,7 @@ TEST_P(ClickHouseKpiTest, SameKpisAsSqlite) {
   EXPECT_NE(table.out.find("2016-02-20,"), std::string::npos) << table.out;
   Both("kpis", all + " --format json");
   ExpectSameRows(kStart, last);
+  ExpectSameUsersServices();
   for (const char* segment : {"userAgentOS", "multi_device", "service", "userAgentBrowser"}) {
     Output segments = Both("kpis", Range(kStart + 2, last) + " --segment " + segment);
     EXPECT_GT(segments.out.size(), 1000u) << segments.out;
@@ -319,6 +354,7 @@ TEST_P(ClickHouseKpiTest, SameKpisAsSqlite) {
   EXPECT_EQ(run.code, 0) << run.err;
   Both("kpis", all);
   ExpectSameRows(kStart, last);
+  ExpectSameUsersServices();
   // A rerun: nothing to do.
   run = Both("aggregate", "--through " + Date(last));
   EXPECT_EQ(run.code, 3) << run.err;

@@ -62,6 +62,11 @@ const char kKpiDailyColumns[] =
     "ttc_existing_p25_bits, ttc_existing_p50_bits, ttc_existing_p75_bits, sequences_begun, "
     "devices_connected, completion_rate_bits";
 
+constexpr char kUsersServices[] = "users_services_daily";
+constexpr char kUsersServicesSchema[] =
+    "(day Int32, date String, uid String, service String, events Int64, os Nullable(String), "
+    "browser Nullable(String), country Nullable(String), version UInt64) "
+    "ENGINE = ReplacingMergeTree(version) PARTITION BY day ORDER BY (day, uid, service)";
 const char kInputDaysSchema[] =
     "CREATE TABLE IF NOT EXISTS kpi_input_days (day Int32, rows UInt64, version UInt64) "
     "ENGINE = ReplacingMergeTree(version) ORDER BY day";
@@ -99,6 +104,23 @@ Status EnsureTables(Cluster& cluster) {
   for (const std::string& sql :
        {KpiDailySchema(), std::string(kInputDaysSchema), std::string(kMetaSchema)}) {
     if (Status s = Run(coordinator, sql); !s.ok()) return s;
+  }
+  // users_services_daily lives with its users, on every shard, read through a Distributed table.
+  for (int shard = 0; shard < cluster.shards(); ++shard) {
+    const std::string local = Cluster::Local(kUsersServices);
+    if (Status s = Run(cluster.shard(shard),
+                       "CREATE TABLE IF NOT EXISTS " + local + " " + kUsersServicesSchema);
+        !s.ok()) {
+      return s;
+    }
+    if (cluster.url().cluster.empty()) continue;
+    if (Status s = Run(cluster.shard(shard),
+                       "CREATE TABLE IF NOT EXISTS " + std::string(kUsersServices) + " AS " +
+                           local + " ENGINE = Distributed(" + cluster.url().cluster + ", " +
+                           cluster.url().database + ", " + local + ")");
+        !s.ok()) {
+      return s;
+    }
   }
   return Status::Ok();
 }
@@ -412,6 +434,24 @@ Status Compute(Cluster& cluster, Day first, Day last, const KpiConfig& config, i
   return Status::Ok();
 }
 
+// SQLite's users_services_daily (users_services_daily.h) for the days [lo, hi], each shard its
+// own users': per (day, uid, service) with NULL and '' one service, the rows with a uid, and the
+// least OS and browser (min() compares bytes and skips NULL, as SQLite's does). Rows are whole
+// and carry the run's version; FINAL reads the newest.
+Status StoreUsersServices(Cluster& cluster, Day lo, Day hi, uint64_t version) {
+  for (int shard = 0; shard < cluster.shards(); ++shard) {
+    const std::string sql =
+        "INSERT INTO " + Cluster::Local(kUsersServices) +
+        " (day, date, uid, service, events, os, browser, country, version) SELECT day, "
+        "toString(toDate(day)), uid, ifNull(service, '') AS s, count(), min(userAgentOS), "
+        "min(userAgentBrowser), CAST(NULL AS Nullable(String)), " +
+        std::to_string(version) + " FROM " + Cluster::Local(kEvents) + " FINAL WHERE " +
+        DayRange(lo, hi) + " AND uid != '' GROUP BY day, uid, s";
+    if (Status s = Run(cluster.shard(shard), sql); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 int64_t Bits(double value) {
   int64_t bits = 0;
   std::memcpy(&bits, &value, sizeof(bits));
@@ -591,19 +631,25 @@ Result<AggregateResult> Aggregate(Cluster& cluster, const AggregateOptions& opti
   if (!plan.ok()) return plan.status();
   AggregateResult result;
   if (plan->first > plan->last) return result;
-  Status s = Compute(cluster, plan->first, plan->last, options.config, 100,
-                     [&](std::vector<KpiRow> rows) -> Status {
-                       if (Status stored = StoreRows(cluster, rows, version); !stored.ok()) {
-                         return stored;
-                       }
-                       for (const KpiRow& row : rows) {
-                         ++result.days;
-                         if (options.progress) {
-                           options.progress(row.day, plan->first, plan->last, row);
-                         }
-                       }
-                       return Status::Ok();
-                     });
+  Status s = Compute(
+      cluster, plan->first, plan->last, options.config, 100,
+      [&](std::vector<KpiRow> rows) -> Status {
+        // A day's KPI row last: a stored day has its users_services_daily.
+        if (Status stored = StoreUsersServices(cluster, rows.front().day, rows.back().day, version);
+            !stored.ok()) {
+          return stored;
+        }
+        if (Status stored = StoreRows(cluster, rows, version); !stored.ok()) {
+          return stored;
+        }
+        for (const KpiRow& row : rows) {
+          ++result.days;
+          if (options.progress) {
+            options.progress(row.day, plan->first, plan->last, row);
+          }
+        }
+        return Status::Ok();
+      });
   if (!s.ok()) return s;
   // As over SQLite: a recomputation of chosen days leaves the incremental state alone.
   if (!(options.from && options.to)) {

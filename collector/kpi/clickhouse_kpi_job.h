@@ -23,6 +23,10 @@
 //   kpi_input_days   per day, the number of distinct activity rows (FINAL) the last plain run
 //                    saw for it.
 //   kpi_job_meta     `state_day`: the last day of the last plain run.
+// and on every shard, with a Distributed table over them when the URL has a cluster:
+//   users_services_daily_local   SQLite's users_services_daily (date, uid, service, events, os,
+//                    browser, country) for the shard's users, by one INSERT ... SELECT per
+//                    shard and round; ReplacingMergeTree(version) ORDER BY (day, uid, service).
 // Incremental: a plain run computes (state_day, today - 1] and, when the count of a day up to
 // state_day differs from kpi_input_days (late events), that day and every later one. A
 // --from/--to run computes exactly its days and leaves kpi_input_days and state_day alone (so
