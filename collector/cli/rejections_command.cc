@@ -8,8 +8,8 @@
 
 #include "collector/cli/commands.h"
 #include "collector/cli/key_options.h"
-#include "collector/codec/content_coding.h"
 #include "collector/cli/store_options.h"
+#include "collector/codec/content_coding.h"
 #include "telemetry/base/utc_date.h"
 
 namespace telemetry::collector::cli {

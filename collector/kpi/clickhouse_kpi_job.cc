@@ -498,13 +498,7 @@ Status CheckOptions(const AggregateOptions& options) {
   if (options.retain_days != 0) {
     return Status::InvalidArgument("--retain-days is not supported on ClickHouse yet");
   }
-  if (options.from.has_value() != options.to.has_value()) {
-    return Status::InvalidArgument("give both --from and --to, or neither");
-  }
-  if (options.from && *options.from > *options.to) {
-    return Status::InvalidArgument("--from " + UtcDateOfDay(*options.from) + " is after --to " +
-                                   UtcDateOfDay(*options.to));
-  }
+  if (Status s = CheckAggregateOptions(options); !s.ok()) return s;
   if (options.config.multi_device_window_days < 1) {
     return Status::InvalidArgument("the multi-device window must be a day or more");
   }

@@ -419,7 +419,9 @@ Status MustExist(const std::string& db_path) {
   return Status::Ok();
 }
 
-Status CheckOptions(const AggregateOptions& options) {
+}  // namespace
+
+Status CheckAggregateOptions(const AggregateOptions& options) {
   if (options.retain_days != 0 && options.retain_days < kMinRetainDays) {
     return Status::InvalidArgument("--retain-days must be at least " +
                                    std::to_string(kMinRetainDays) +
@@ -434,6 +436,8 @@ Status CheckOptions(const AggregateOptions& options) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 // A second connection in one read transaction: the job's consistent view of the database.
 // WAL lets ingestion commit meanwhile; none of the job's reads takes the write lock.
@@ -639,7 +643,7 @@ Status CheckSegment(const std::string& segment) {
 }
 
 Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOptions& options) {
-  if (Status s = CheckOptions(options); !s.ok()) return s;
+  if (Status s = CheckAggregateOptions(options); !s.ok()) return s;
   if (Status s = MustExist(db_path); !s.ok()) return s;
   Result<JobLock> lock = JobLock::Acquire(db_path);
   if (!lock.ok()) return lock.status();

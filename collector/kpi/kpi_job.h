@@ -49,6 +49,10 @@ struct AggregateResult {
   int64_t events_deleted = 0;
 };
 
+// InvalidArgument for options no store can run: --from without --to, a reversed range, too few
+// retained days. Both jobs (this one and clickhouse_kpi_job.h) check with it.
+Status CheckAggregateOptions(const AggregateOptions& options);
+
 // InvalidArgument for bad options (a reversed range), NotFound for a missing database,
 // Unavailable when another run holds the job.
 Result<AggregateResult> Aggregate(const std::string& db_path, const AggregateOptions& options);
